@@ -1,0 +1,52 @@
+# The course's commands. On a fresh machine (Python 3.11, no conda):
+#   make lab    open the course in JupyterLab
+#   make test   run the whole test suite
+# Both create the local environment .venv/ first if it is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to start as root unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# nbgrader (formgrader included) runs tools such as `alembic` from PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: lab test env modules fingerprints datasets lock clean
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+env: $(STAMP)
+
+# Install the pinned packages (requirements.lock pins every transitive one)
+# and this project, editable, so notebooks import `pmcourse` from the checkout.
+$(STAMP): pyproject.toml requirements.lock jupyterlab-overrides.json
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+# Instructor: regenerate the student notebooks in modules/ from solutions/.
+modules: $(STAMP)
+	$(BIN)/python -m autograder.release
+
+# Instructor: regenerate each module's answer_fingerprints.json from its solutions.
+fingerprints: $(STAMP)
+	$(BIN)/python -m autograder.fingerprints
+
+# Regenerate the sample datasets (deterministic: same bytes every time).
+datasets: $(STAMP)
+	$(BIN)/python datasets/generate.py
+
+# Maintainer: re-pin every transitive package after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > requirements.lock
+
+clean:
+	rm -rf $(VENV) gradebook.db submitted autograded feedback

@@ -1,0 +1,62 @@
+"""Round trip through a real nbgrader course: release, submit, autograde, read the gradebook.
+
+Three students per module: `right` answers every question with the solution's
+code, `blank` hands in the untouched student notebook, `half` answers the
+first half of the questions (earlier answers are what later ones build on).
+Each autograded test cell must get exactly the points its answer deserves.
+"""
+
+import shutil
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.notebook import grading_structure, module_notebooks
+from conftest import MODULE_IDS
+
+
+@pytest.fixture(scope="module", params=MODULE_IDS)
+def graded_module(request, tmp_path_factory):
+    module = request.param
+    folder = course.new_course(tmp_path_factory.mktemp(module), [module])
+    released = course.release(folder, module)
+    structures = [grading_structure(nb) for nb in module_notebooks(folder / "solutions" / module)]
+    plans = {
+        "right": {q.grade_id for s in structures for q in s.questions},
+        "blank": set(),
+        "half": {q.grade_id for s in structures for q in s.questions[: (len(s.questions) + 1) // 2]},
+    }
+    course.add_students(folder, list(plans))
+    for student, answered in plans.items():
+        target = folder / "submitted" / student / module
+        shutil.copytree(released, target)
+        for structure in structures:
+            notebook = course.submission_from(released / structure.path.name, structure.path, answered)
+            nbformat.write(notebook, target / structure.path.name)
+    course.autograde(folder, module)
+    return module, structures, plans, course.auto_scores(folder, module)
+
+
+def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded_module):
+    module, structures, plans, scores = graded_module
+    assert set(scores) == set(plans), f"{module}: not every submission was graded: {sorted(scores)}"
+    wrong = []
+    for student, answered in plans.items():
+        for structure in structures:
+            for question in structure.questions:
+                for test in question.tests:
+                    expected = test.points if question.grade_id in answered else 0.0
+                    got = scores[student].get(test.grade_id)
+                    if got != expected:
+                        wrong.append(f"{student}: {test.grade_id} scored {got}, expected {expected}")
+    assert not wrong, f"{module}: autograding is off:\n" + "\n".join(wrong)
+
+
+def test_full_half_and_zero_totals(graded_module):
+    module, structures, plans, scores = graded_module
+    total = sum(s.auto_points for s in structures)
+    half = sum(q.points for s in structures for q in s.questions if q.grade_id in plans["half"])
+    assert sum(scores["right"].values()) == total > 0, f"{module}: the solution should get all {total} points"
+    assert sum(scores["blank"].values()) == 0, f"{module}: an untouched notebook should get 0"
+    assert 0 < sum(scores["half"].values()) == half < total, f"{module}: half-right should get {half}"

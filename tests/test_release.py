@@ -1,0 +1,33 @@
+"""modules/ is exactly what nbgrader generates from solutions/ (STYLE practice 1)."""
+
+import filecmp
+from pathlib import Path
+
+from autograder.course import MODULES, release_all
+from conftest import MODULE_IDS
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    found = []
+    comparison = filecmp.dircmp(left, right, ignore=[".ipynb_checkpoints", "__pycache__"])
+    found += [f"only in the regenerated copy: {left.name}/{name}" for name in comparison.left_only]
+    found += [f"only in modules/: {right.name}/{name}" for name in comparison.right_only]
+    for name in comparison.common_files:
+        if (left / name).read_bytes() != (right / name).read_bytes():
+            found.append(f"differs: {right.name}/{name}")
+    for name in comparison.common_dirs:
+        found += differences(left / name, right / name)
+    return found
+
+
+def test_modules_are_exactly_what_nbgrader_generates_from_solutions(tmp_path):
+    generated = release_all(tmp_path / "course", MODULE_IDS)
+    problems = []
+    for module in MODULE_IDS:
+        if not (MODULES / module).is_dir():
+            problems.append(f"modules/{module} is missing")
+            continue
+        problems += differences(generated / module, MODULES / module)
+    stale = sorted(p.name for p in MODULES.glob("m*") if p.is_dir() and p.name not in MODULE_IDS)
+    problems += [f"modules/{name} has no source in solutions/" for name in stale]
+    assert not problems, "modules/ is not in sync with solutions/ (run `make modules`):\n" + "\n".join(problems)
