@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader (formgrader included) runs tools such as `alembic` from PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test env modules fingerprints datasets lock clean
+.PHONY: lab test env modules fingerprints datasets bench-notebooks lock clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
@@ -39,6 +39,10 @@ modules: $(STAMP)
 # Instructor: regenerate each module's answer_fingerprints.json from its solutions.
 fingerprints: $(STAMP)
 	$(BIN)/python -m autograder.fingerprints
+
+# Benchmark: seconds per solution notebook and its slowest cell (budget: 30 s and 5 s).
+bench-notebooks: $(STAMP)
+	$(BIN)/python -m autograder.timings
 
 # Regenerate the sample datasets (deterministic: same bytes every time).
 datasets: $(STAMP)

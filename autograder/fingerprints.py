@@ -9,6 +9,7 @@ student version. Run `make modules` afterwards.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from autograder.course import SOLUTIONS, module_ids
@@ -28,8 +29,8 @@ def fingerprints_text(fingerprints: dict[str, str]) -> str:
     return json.dumps(fingerprints, indent=2, sort_keys=True) + "\n"
 
 
-def main() -> None:
-    for module in module_ids():
+def main(only: list[str]) -> None:
+    for module in only or module_ids():
         target: Path = SOLUTIONS / module / FINGERPRINTS_FILE
         fingerprints = module_fingerprints(module)
         target.write_text(fingerprints_text(fingerprints), encoding="utf-8")
@@ -37,4 +38,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])  # optional: the module ids to regenerate (default: all)

@@ -1,5 +1,7 @@
 """Regenerate the student notebooks in modules/ from solutions/ (`make modules`).
 
+`python -m autograder.release m01_market_research` regenerates one module only.
+
 nbgrader generates each module into a temporary course folder (so no
 gradebook is left in the repo), then the result replaces `modules/<module>/`.
 `tests/test_release.py` runs the same generation and fails on any difference
@@ -9,14 +11,15 @@ from what is committed.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 from autograder.course import MODULES, module_ids, release_all
 
 
-def main() -> None:
-    modules = module_ids()
+def main(only: list[str]) -> None:
+    modules = only or module_ids()
     with tempfile.TemporaryDirectory() as scratch:
         generated = release_all(Path(scratch), modules)
         for module in modules:
@@ -25,10 +28,12 @@ def main() -> None:
                 shutil.rmtree(target)
             shutil.copytree(generated / module, target)
             print(f"modules/{module}: regenerated from solutions/{module}")
+    if only:
+        return
     for stale in sorted(p for p in MODULES.glob("m*") if p.is_dir() and p.name not in modules):
         shutil.rmtree(stale)
         print(f"modules/{stale.name}: removed (no such module in solutions/)")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])  # optional: the module ids to regenerate (default: all)

@@ -3,6 +3,8 @@
 import filecmp
 from pathlib import Path
 
+import pytest
+
 from autograder.course import MODULES, release_all
 from conftest import MODULE_IDS
 
@@ -20,14 +22,14 @@ def differences(left: Path, right: Path) -> list[str]:
     return found
 
 
-def test_modules_are_exactly_what_nbgrader_generates_from_solutions(tmp_path):
-    generated = release_all(tmp_path / "course", MODULE_IDS)
-    problems = []
-    for module in MODULE_IDS:
-        if not (MODULES / module).is_dir():
-            problems.append(f"modules/{module} is missing")
-            continue
-        problems += differences(generated / module, MODULES / module)
+@pytest.mark.parametrize("module", MODULE_IDS)
+def test_module_is_exactly_what_nbgrader_generates_from_solutions(module, tmp_path):
+    generated = release_all(tmp_path / "course", [module])
+    assert (MODULES / module).is_dir(), f"modules/{module} is missing: run `make modules`"
+    problems = differences(generated / module, MODULES / module)
+    assert not problems, f"modules/{module} is not in sync with solutions/ (run `make modules`):\n" + "\n".join(problems)
+
+
+def test_every_student_module_has_a_source():
     stale = sorted(p.name for p in MODULES.glob("m*") if p.is_dir() and p.name not in MODULE_IDS)
-    problems += [f"modules/{name} has no source in solutions/" for name in stale]
-    assert not problems, "modules/ is not in sync with solutions/ (run `make modules`):\n" + "\n".join(problems)
+    assert not stale, f"modules/ has folders with no source in solutions/: {stale}"

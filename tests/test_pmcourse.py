@@ -1,0 +1,165 @@
+"""The learner-facing package: data loading, hints, self-check, chart style."""
+
+import json
+import shutil
+
+import pandas as pd
+import plotly.express as px
+import plotly.io as pio
+import pytest
+
+import pmcourse
+from pmcourse import data, feedback
+from pmcourse.charts import OKABE_ITO, TEMPLATE_NAME
+
+REPO = data.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def no_dataset_override(monkeypatch):
+    monkeypatch.delenv(data.DATASETS_ENV_VAR, raising=False)
+
+
+# --- finding and loading datasets -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "where", [".", "modules/m00_orientation", "autograded/alice/m00_orientation", "solutions/m00_orientation"]
+)
+def test_datasets_are_found_from_anywhere_in_the_course(where, tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "datasets", course / "datasets", ignore=shutil.ignore_patterns("generator", "*.py"))
+    (course / where).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(course / where)
+    assert data.datasets_dir() == (course / "datasets").resolve()
+
+
+def test_datasets_are_found_from_outside_the_course_through_the_installed_package(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert data.datasets_dir() == REPO / "datasets"
+
+
+def test_the_environment_variable_points_the_loader_elsewhere(tmp_path, monkeypatch):
+    copy = tmp_path / "datasets"
+    shutil.copytree(REPO / "datasets", copy, ignore=shutil.ignore_patterns("generator", "*.py"))
+    monkeypatch.setenv(data.DATASETS_ENV_VAR, str(copy))
+    assert data.datasets_dir() == copy
+    monkeypatch.setenv(data.DATASETS_ENV_VAR, str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="PMCOURSE_DATASETS"):
+        data.datasets_dir()
+
+
+def test_a_wrong_name_lists_the_datasets_and_suggests_the_closest():
+    with pytest.raises(data.DatasetNotFoundError) as raised:
+        pmcourse.load("onboarding_task")
+    message = str(raised.value)
+    assert "Did you mean 'onboarding_tasks'" in message
+    assert all(name in message for name in pmcourse.dataset_names())
+
+
+def test_load_returns_typed_columns_from_the_data_package():
+    tasks = pmcourse.load("onboarding_tasks")
+    assert tasks["due_day"].dtype == "Int64"
+    assert tasks["estimated_hours"].dtype == "float64"
+    assert isinstance(tasks["status"].dtype, pd.CategoricalDtype)
+    assert list(tasks["status"].cat.categories) == ["done", "in progress", "not started"]
+    assert pd.api.types.is_string_dtype(tasks["task"])
+
+
+def test_load_parses_dates(tmp_path, monkeypatch):
+    package = {
+        "resources": [
+            {
+                "name": "events",
+                "path": "events.csv",
+                "schema": {
+                    "fields": [
+                        {"name": "day", "type": "date"},
+                        {"name": "at", "type": "datetime"},
+                        {"name": "paid", "type": "boolean"},
+                        {"name": "n", "type": "integer"},
+                    ]
+                },
+            }
+        ]
+    }
+    (tmp_path / "datapackage.json").write_text(json.dumps(package))
+    (tmp_path / "events.csv").write_text("day,at,paid,n\n2026-01-02,2026-01-02T10:30:00,true,\n")
+    monkeypatch.setenv(data.DATASETS_ENV_VAR, str(tmp_path))
+    events = pmcourse.load("events")
+    assert events.loc[0, "day"] == pd.Timestamp("2026-01-02")
+    assert events.loc[0, "at"] == pd.Timestamp("2026-01-02 10:30")
+    assert bool(events.loc[0, "paid"]) is True
+    assert events["n"].isna().all() and events["n"].dtype == "Int64"
+
+
+def test_each_load_is_a_fresh_copy():
+    first = pmcourse.load("onboarding_tasks")
+    first.loc[0, "estimated_hours"] = 999
+    assert pmcourse.load("onboarding_tasks").loc[0, "estimated_hours"] != 999
+
+
+# --- self-check --------------------------------------------------------------------
+
+
+def write_key(folder, question, value):
+    (folder / feedback.FINGERPRINTS_FILE).write_text(
+        json.dumps({question: feedback.fingerprint(question, value)})
+    )
+
+
+def test_self_check_says_right_for_the_answer_and_not_yet_otherwise(tmp_path, capsys):
+    write_key(tmp_path, "q1", 0.375)
+    assert feedback.self_check("q1", 0.3750000001, folder=tmp_path) is True
+    assert "fully right" in capsys.readouterr().out
+    assert feedback.self_check("q1", 0.38, folder=tmp_path) is False
+    out = capsys.readouterr().out
+    assert "not fully right yet" in out and "0.375" not in out
+
+
+def test_self_check_never_raises_and_prints_only_to_stdout(tmp_path, capsys):
+    assert feedback.self_check("q1", object(), folder=tmp_path) is False
+    assert feedback.self_check("q1", 1.0, folder=tmp_path) is False  # no fingerprint file
+    captured = capsys.readouterr()
+    assert captured.err == "", "stderr output makes nbgrader score a test cell 0"
+    assert captured.out.count("Self-check q1:") == 2
+
+
+def test_fingerprints_are_salted_by_question_and_do_not_contain_the_answer():
+    assert feedback.fingerprint("q1", 42) != feedback.fingerprint("q2", 42)
+    assert "42" not in feedback.fingerprint("q1", 42)
+
+
+def test_canonical_form_keeps_order_of_series_but_not_of_dicts():
+    ranked = pd.Series([3.0, 1.0], index=["a", "b"])
+    assert feedback.canonical(ranked) != feedback.canonical(ranked.iloc[::-1])
+    assert feedback.canonical({"a": 1, "b": 2}) == feedback.canonical({"b": 2, "a": 1})
+    assert feedback.canonical(-0.0) == feedback.canonical(0.0)
+    assert feedback.canonical(pd.Series([1], index=pd.CategoricalIndex(["x"]))) == [["x", "1"]]
+
+
+# --- hints -------------------------------------------------------------------------
+
+
+def test_hints_come_one_at_a_time_then_say_they_are_done(tmp_path, capsys):
+    (tmp_path / feedback.HINTS_FILE).write_text("m09_q1_1_x:\n  - nudge\n  - method\n")
+    feedback._hints_shown.clear()
+    feedback.hint("m09_q1_1", folder=tmp_path)
+    assert "Hint 1 of 2" in capsys.readouterr().out
+    feedback.hint("m09_q1_1_x", folder=tmp_path)
+    assert "method" in capsys.readouterr().out
+    feedback.hint("m09_q1_1", folder=tmp_path)
+    assert "last hint" in capsys.readouterr().out
+    feedback.hint("nope", folder=tmp_path)
+    assert "m09_q1_1_x" in capsys.readouterr().out
+
+
+# --- chart style -------------------------------------------------------------------
+
+
+def test_course_style_makes_every_figure_use_the_colour_blind_safe_palette():
+    pmcourse.use_course_style()
+    assert TEMPLATE_NAME in pio.templates.default
+    figure = px.bar(x=["a", "b"], y=[1, 2], color=["a", "b"])
+    colours = [trace.marker.color for trace in figure.data]
+    assert colours == OKABE_ITO[:2]
