@@ -12,15 +12,19 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader (formgrader included) runs tools such as `alembic` from PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test env modules fingerprints datasets bench-notebooks lock clean
+.PHONY: lab test env progress modules fingerprints datasets bench-notebooks lock clean
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
+	$(BIN)/jupyter lab START-HERE.ipynb --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 env: $(STAMP)
+
+# Learner: which questions of your notebooks are fully right, started or untouched.
+progress: $(STAMP)
+	$(BIN)/python -m pmcourse.progress --log my-progress.csv
 
 # Install the pinned packages (requirements.lock pins every transitive one)
 # and this project, editable, so notebooks import `pmcourse` from the checkout.

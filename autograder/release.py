@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.course import MODULES, module_ids, release_all
+from autograder.home import HOME, home_text
 
 
 def main(only: list[str]) -> None:
@@ -30,6 +31,8 @@ def main(only: list[str]) -> None:
             print(f"modules/{module}: regenerated from solutions/{module}")
     if only:
         return
+    HOME.write_text(home_text(modules), encoding="utf-8")
+    print(f"{HOME.name}: regenerated")
     for stale in sorted(p for p in MODULES.glob("m*") if p.is_dir() and p.name not in modules):
         shutil.rmtree(stale)
         print(f"modules/{stale.name}: removed (no such module in solutions/)")

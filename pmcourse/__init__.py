@@ -8,12 +8,15 @@ A notebook's setup cell imports what it needs from here::
 from pmcourse.charts import OKABE_ITO, use_course_style
 from pmcourse.data import DatasetNotFoundError, dataset_names, describe, load
 from pmcourse.feedback import hint, self_check
+from pmcourse.glossary import define, glossary_search
 
 __all__ = [
     "OKABE_ITO",
     "DatasetNotFoundError",
     "dataset_names",
+    "define",
     "describe",
+    "glossary_search",
     "hint",
     "load",
     "self_check",

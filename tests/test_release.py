@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import MODULES, release_all
+from autograder.home import HOME, home_text
 from conftest import MODULE_IDS
 
 
@@ -33,3 +34,11 @@ def test_module_is_exactly_what_nbgrader_generates_from_solutions(module, tmp_pa
 def test_every_student_module_has_a_source():
     stale = sorted(p.name for p in MODULES.glob("m*") if p.is_dir() and p.name not in MODULE_IDS)
     assert not stale, f"modules/ has folders with no source in solutions/: {stale}"
+
+
+def test_course_home_lists_every_notebook_and_is_current():
+    assert HOME.is_file(), "START-HERE.ipynb is missing: run `make modules`"
+    assert HOME.read_text(encoding="utf-8") == home_text(), "START-HERE.ipynb is stale: run `make modules`"
+    for module in MODULE_IDS:
+        for notebook in (MODULES / module).glob("*.ipynb"):
+            assert f"modules/{module}/{notebook.name}" in HOME.read_text(), f"{notebook.name} is not linked"
