@@ -24,6 +24,8 @@ import pandas as pd
 
 DATASETS_ENV_VAR = "PMCOURSE_DATASETS"
 DESCRIPTOR = "datapackage.json"
+# The data package's date formats (datasets/README.md, "Conventions").
+DATE_FORMATS = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%dT%H:%M:%S"}
 
 
 class DatasetNotFoundError(LookupError):
@@ -111,11 +113,11 @@ def load(name: str) -> pd.DataFrame:
     fields = resource["schema"]["fields"]
 
     read_as: dict[str, str] = {}
-    dates: list[str] = []
+    dates: dict[str, str] = {}
     for field in fields:
         kind = field["type"]
-        if kind in ("date", "datetime"):
-            dates.append(field["name"])
+        if kind in DATE_FORMATS:
+            dates[field["name"]] = DATE_FORMATS[kind]
         else:
             read_as[field["name"]] = {
                 "integer": "Int64",
@@ -129,8 +131,8 @@ def load(name: str) -> pd.DataFrame:
         keep_default_na=False,
         na_values=[""],
     )
-    for column in dates:
-        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    for column, date_format in dates.items():
+        frame[column] = pd.to_datetime(frame[column], format=date_format)
     for field in fields:
         allowed = field.get("constraints", {}).get("enum")
         if allowed and field["type"] == "string":

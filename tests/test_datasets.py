@@ -3,7 +3,7 @@
 What they check: every file validates against its Frictionless schema (types,
 enums, ranges, keys, foreign keys); the tables are as large as the course
 needs; the seeded generator reproduces the committed files byte for byte; the
-files stay small and load fast; the inputs use the scales of PM-REFERENCE.md;
+files stay small (load times: `make bench-datasets`, a benchmark, not a test); the inputs use the scales of PM-REFERENCE.md;
 and every planted finding documented in datasets/INSTRUCTOR-NOTES.md still
 holds (each snippet of that file is run here).
 """
@@ -16,13 +16,14 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import frictionless
 import pandas as pd
 import pytest
+
+from pmcourse import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT / "datasets"
@@ -63,35 +64,6 @@ MESSY_COLUMNS = {
     "app_reviews": ["review_text"],
 }
 FIB = {1, 2, 3, 5, 8, 13, 20}
-
-
-def load(name: str) -> pd.DataFrame:
-    """Read a table the way the course loader (pmcourse.load) is specified to.
-
-    integer -> Int64, number -> float64, boolean -> boolean, date/datetime ->
-    datetime64, string with an enum -> Categorical in the enum's order, other
-    strings -> str. Only the empty cell is missing.
-    """
-    res = RESOURCES[name]
-    dtype, dates = {}, []
-    for f in res["schema"]["fields"]:
-        t, n = f["type"], f["name"]
-        if t in ("date", "datetime"):
-            dates.append(n)
-        elif t == "integer":
-            dtype[n] = "Int64"
-        elif t == "number":
-            dtype[n] = "float64"
-        elif t == "boolean":
-            dtype[n] = "boolean"
-        elif "enum" in f.get("constraints", {}):
-            dtype[n] = pd.CategoricalDtype([str(v) for v in f["constraints"]["enum"]])
-        else:
-            dtype[n] = "str"
-    df = pd.read_csv(DATASETS / res["path"], dtype=dtype, keep_default_na=False, na_values=[""])
-    for c in dates:
-        df[c] = pd.to_datetime(df[c])
-    return df
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -211,18 +183,6 @@ def test_total_size_at_most_15_mb():
     """All dataset files together stay under 15 MB."""
     total = sum(p.stat().st_size for p in DATASETS.iterdir() if p.is_file())
     assert total <= 15 * 1024 * 1024, f"datasets/ is {total / 1e6:.1f} MB"
-
-
-def test_every_table_loads_in_under_a_second():
-    """The biggest tables included, each loads with pandas (typed) in under a second."""
-    slow = {}
-    for name in RESOURCES:
-        t = time.perf_counter()
-        load(name)
-        dt = time.perf_counter() - t
-        if dt >= 1.0:
-            slow[name] = round(dt, 2)
-    assert not slow, f"slow tables (seconds): {slow}"
 
 
 # --------------------------------------------------------------------------- reproducibility
