@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader (formgrader included) runs tools such as `alembic` from PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test env progress modules fingerprints datasets bench-notebooks bench-datasets lock clean
+.PHONY: lab test env progress modules fingerprints datasets bench-notebooks bench-datasets bench-grading lock clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab START-HERE.ipynb --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
@@ -47,6 +47,10 @@ fingerprints: $(STAMP)
 # Benchmark: seconds per solution notebook and its slowest cell (budget: 30 s and 5 s).
 bench-notebooks: $(STAMP)
 	$(BIN)/python -m autograder.timings
+
+# Benchmark: stock sequential nbgrader autograde vs the cohort pipeline (60 students x every module).
+bench-grading: $(STAMP)
+	$(BIN)/python -m autograder.bench_grading
 
 # Benchmark: seconds to load each dataset (budget: 1 s a table).
 bench-datasets: $(STAMP)

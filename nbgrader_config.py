@@ -24,3 +24,7 @@ c.OverwriteCells.add_missing_cells = True
 
 # Files that are never copied into a release or a grading folder.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Late policy: 10 % of a notebook's score off per started day late, 0 after 7 days
+# (applies when a module has a due date: `python -m autograder.cohort setup --due`).
+c.AssignLatePenalties.plugin_class = "autograder.cohort.late.PerDayLatePenalty"

@@ -30,6 +30,10 @@ Work through them in order; each takes 30-60 minutes.
 you when an answer is fully right, and `hint("question id")` gives one hint at a time. Before you
 hand in: *Kernel > Restart Kernel and Run All Cells*, then **Validate**.
 
+**A word you don't know?** The [course dictionary](GLOSSARY.md) defines every term the course uses,
+in the course's own conventions; in any notebook, `define("NPS")` shows an entry and
+`glossary_search()` gives a search box.
+
 **Your progress.** Run the cell at the bottom of this page (it checks your notebooks; it takes a few
 seconds per notebook you have started)."""
 
@@ -46,9 +50,11 @@ def notebook_summary(path: Path) -> dict:
     time = re.search(r"\*\*Estimated time:\*\*\s*(.+)", intro)
     objectives_block = intro.split("**Learning objectives.**", 1)[-1]
     objectives = re.findall(r"^\s*\d+\.\s+(.+)$", objectives_block, flags=re.MULTILINE)
+    # Glossary links in a notebook are relative to its module folder; this page is at the root.
+    objectives = [item.replace("../../GLOSSARY.md", "GLOSSARY.md") for item in objectives]
     return {
         "title": title,
-        "time": time.group(1).strip() if time else "",
+        "time": time.group(1).strip().rstrip(".") if time else "",
         "objectives": objectives,
     }
 

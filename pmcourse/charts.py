@@ -46,3 +46,6 @@ def use_course_style() -> None:
     """Make `plotly_white` + the course template the default for every new figure."""
     pio.templates[TEMPLATE_NAME] = course_template()
     pio.templates.default = f"plotly_white+{TEMPLATE_NAME}"
+    # plotly imports its renderers (and, through nbformat, jsonschema's format
+    # checkers: 1-4 s here) on the first figure shown: pay that in the setup cell.
+    pio.renderers.default  # noqa: B018

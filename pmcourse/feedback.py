@@ -112,27 +112,30 @@ def fingerprint(question: str, value, digits: int = DEFAULT_DIGITS) -> str:
     return digest.hex()[:32]
 
 
-def self_check(question: str, value, digits: int = DEFAULT_DIGITS, folder: str | Path = ".") -> bool:
-    """Print whether `value` is the fully right answer to `question`; return it as a bool."""
+def self_check(question: str, value, digits: int = DEFAULT_DIGITS, folder: str | Path = ".") -> None:
+    """Print whether `value` is the fully right answer to `question`.
+
+    Returns None on purpose: it is the last line of test cells, and nbgrader
+    reads a test cell's displayed result as a partial-credit score.
+    """
     try:
         mine = fingerprint(question, value, digits)
     except TypeError as problem:
         print(f"Self-check {question}: {problem}. Check what your answer variable holds.")
-        return False
+        return
     computed_fingerprints[question] = mine
     path = Path(folder) / FINGERPRINTS_FILE
     if not path.is_file():
         print(f"Self-check {question}: no {FINGERPRINTS_FILE} next to this notebook.")
-        return False
+        return
     expected = json.loads(path.read_text(encoding="utf-8")).get(question)
     if expected is None:
         print(f"Self-check {question}: this question has no answer fingerprint yet.")
-        return False
+        return
     if mine == expected:
         print(f"Self-check {question}: fully right.")
-        return True
+        return
     print(
         f"Self-check {question}: not fully right yet. The visible tests check the form "
         f"of the answer; the graded tests check all of it. Try hint({question!r})."
     )
-    return False

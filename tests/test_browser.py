@@ -114,22 +114,32 @@ def test_a_learner_runs_the_notebook_moves_the_slider_and_validates(lab):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(lab)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        # Run all only once the kernel is up (the status bar says "Python 3 (ipykernel) | Idle").
+        page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
         page.screenshot(path=ARTIFACTS / "1_opened.png")
 
         page.click("li.lm-MenuBar-item:has-text('Run')")
         page.click('li.lm-Menu-item[data-command="runmenu:run-all"]')
-        page.wait_for_selector(".jp-InputPrompt:has-text('[*]')", timeout=30_000)
-        page.wait_for_function(
-            "() => ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('[*]'))",
-            timeout=120_000,
-        )
+        # Done when every code cell shows an execution count ([12]), or a cell failed
+        # (JupyterLab stops a run-all at the first error).
+        try:
+            page.wait_for_function(
+                """() => {
+                    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                    const failed = document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+                    return failed || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)));
+                }""",
+                timeout=180_000,
+            )
+        finally:
+            page.screenshot(path=ARTIFACTS / "2_after_run_all.png")
         expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, f"cells failed in the browser: {errors.all_inner_texts()[:3]}"
 
         slider = page.locator(".widget-slider .noUi-handle").first
         slider.scroll_into_view_if_needed()
-        page.screenshot(path=ARTIFACTS / "2_ran_all.png")
+        page.screenshot(path=ARTIFACTS / "3_slider_ready.png")
         before = [t for t in plot_titles(page) if t.startswith("By day")]
         assert before and before[0].startswith("By day 5"), f"widget chart title before: {before}"
         slider.focus()
@@ -139,10 +149,10 @@ def test_a_learner_runs_the_notebook_moves_the_slider_and_validates(lab):
             ".some(t => t.textContent.startsWith('By day 6'))",
             timeout=20_000,
         )
-        page.screenshot(path=ARTIFACTS / "3_slider_moved.png")
+        page.screenshot(path=ARTIFACTS / "4_slider_moved.png")
 
         page.click(".jp-Toolbar-item:has-text('Validate')")
         dialog = page.locator(".jp-Dialog")
         expect(dialog).to_contain_text("Success", timeout=90_000)
-        page.screenshot(path=ARTIFACTS / "4_validated.png")
+        page.screenshot(path=ARTIFACTS / "5_validated.png")
         browser.close()

@@ -101,12 +101,11 @@ def kano_coefficients(A, O, M, I):  # noqa: E741 - the method's own letters
 
 
 def sample_size(p1, p2, alpha, power):
-    p_bar = (p1 + p2) / 2
-    z_a, z_b = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
-    n = (
-        z_a * math.sqrt(2 * p_bar * (1 - p_bar)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    ) ** 2 / (p2 - p1) ** 2
-    return math.ceil(n)
+    """Per-arm size with Cohen's h, the course's convention (m04), computed by statsmodels."""
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    return math.ceil(NormalIndPower().solve_power(proportion_effectsize(p2, p1), alpha=alpha, power=power))
 
 
 def vader_compound(text):

@@ -120,3 +120,26 @@ def test_every_question_has_progressive_hints(module):
     assert not missing, f"{module}: questions with fewer than {MIN_HINTS} hints: {sorted(missing)}"
     unknown = set(hints) - questions
     assert not unknown, f"{module}/{HINTS_FILE} has hints for questions that do not exist: {sorted(unknown)}"
+
+
+FIGURE_CALLS = ("px.", "go.Figure", "make_subplots(")
+
+
+def shows_a_chart(cell) -> bool:
+    source = cell.source
+    return cell.cell_type == "code" and any(call in source for call in FIGURE_CALLS) and (
+        ".show()" in source or "FigureWidget" in source
+    )
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=notebook_id)
+def test_every_chart_is_followed_by_a_sentence_saying_what_to_notice(path):
+    """Accessibility: a reader who cannot see the chart still gets its finding."""
+    cells = read_notebook(path).cells
+    silent = []
+    for index, cell in enumerate(cells):
+        if shows_a_chart(cell):
+            following = next((c for c in cells[index + 1 :] if c.cell_type == "markdown"), None)
+            if following is None or "What to notice" not in following.source:
+                silent.append(index)
+    assert not silent, f"{notebook_id(path)}: charts in cells {silent} need a '*What to notice:*' sentence after them"

@@ -110,16 +110,16 @@ def write_key(folder, question, value):
 
 def test_self_check_says_right_for_the_answer_and_not_yet_otherwise(tmp_path, capsys):
     write_key(tmp_path, "q1", 0.375)
-    assert feedback.self_check("q1", 0.3750000001, folder=tmp_path) is True
-    assert "fully right" in capsys.readouterr().out
-    assert feedback.self_check("q1", 0.38, folder=tmp_path) is False
+    assert feedback.self_check("q1", 0.3750000001, folder=tmp_path) is None  # nothing for nbgrader to read
+    assert capsys.readouterr().out == "Self-check q1: fully right.\n"
+    feedback.self_check("q1", 0.38, folder=tmp_path)
     out = capsys.readouterr().out
     assert "not fully right yet" in out and "0.375" not in out
 
 
 def test_self_check_never_raises_and_prints_only_to_stdout(tmp_path, capsys):
-    assert feedback.self_check("q1", object(), folder=tmp_path) is False
-    assert feedback.self_check("q1", 1.0, folder=tmp_path) is False  # no fingerprint file
+    feedback.self_check("q1", object(), folder=tmp_path)
+    feedback.self_check("q1", 1.0, folder=tmp_path)  # no fingerprint file
     captured = capsys.readouterr()
     assert captured.err == "", "stderr output makes nbgrader score a test cell 0"
     assert captured.out.count("Self-check q1:") == 2

@@ -1,0 +1,139 @@
+"""Bad submissions in one parallel batch: each gets a status saying what happened, no other grade moves.
+
+One fixture submission per case (`tests/fixtures/submissions/*.yaml`), built at
+test time from m00's student notebook, all graded together by
+`python -m autograder.cohort grade` with two workers.
+"""
+
+import json
+
+import nbformat
+import pytest
+
+from autograder.cohort.grade import grade
+from autograder.cohort.layout import Course
+from cohort_fixtures import (
+    MODULE,
+    build_course,
+    expected_scores,
+    fixture_specs,
+    make_submission,
+    student_of,
+)
+
+SPECS = fixture_specs()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cohort_bad_input")
+    students = {case: student_of(case, spec) for case, spec in SPECS.items()}
+    build_course(folder, sorted(students.values()))
+    for case, spec in SPECS.items():
+        make_submission(folder, students[case], spec)
+    course = Course(folder)
+    results = grade(course, workers=2, progress=False)
+    return course, students, {r["student"]: r for r in results}
+
+
+def test_every_submission_has_a_result(batch):
+    course, students, results = batch
+    assert set(results) == set(students.values())
+    assert all(r["status"] == "graded" for r in results.values()), {
+        s: (r["status"], r["notes"]) for s, r in results.items() if r["status"] != "graded"
+    }
+
+
+@pytest.mark.parametrize("case", sorted(SPECS))
+def test_case_scores_and_status(batch, case):
+    course, students, results = batch
+    spec, result = SPECS[case], results[students[case]]
+    expect = spec["expect"]
+    notes = " | ".join(result["notes"])
+    if "note" in expect:
+        assert expect["note"] in notes, f"{case}: the status should mention {expect['note']!r}; got {notes!r}"
+    else:
+        unexpected = [n for n in result["notes"] if "late" not in n and "machine busy" not in n]
+        assert not unexpected, f"{case}: unexpected notes {notes!r}"
+    wanted = expected_scores(course.root, spec)
+    if wanted is not None:
+        got = {cell: result["auto_scores"].get(cell, 0.0) for cell in wanted}
+        assert got == wanted, f"{case}: test-cell scores {got}, expected {wanted} ({notes})"
+    if "penalty_share" in expect:
+        assert result["late_penalty"] == pytest.approx(expect["penalty_share"] * result["score"]), result
+    graded = course.autograded / students[case] / MODULE
+    if "output" in expect:
+        text = "".join(nb.read_text() for nb in graded.glob("*.ipynb"))
+        assert expect["output"] in text, f"{case}: expected {expect['output']!r} in the graded notebook"
+    if "max_autograded_kb" in expect:
+        size = sum(nb.stat().st_size for nb in graded.glob("*.ipynb")) / 1024
+        usual = sum(nb.stat().st_size for nb in (course.autograded / "right" / MODULE).glob("*.ipynb")) / 1024
+        assert size - usual < expect["max_autograded_kb"], f"{case}: graded notebook is {size - usual:.0f} KB larger"
+
+
+def test_next_student_still_gets_the_original_datasets(batch):
+    """Full-score pairs graded after the dataset-changer on the same worker prove the data was restored."""
+    course, students, results = batch
+    changer = results[students["changes_datasets"]]
+    later = [
+        r for r in results.values()
+        if r["worker"] == changer["worker"] and r["finished"] > changer["finished"]
+        and SPECS_BY_STUDENT[r["student"]]["expect"].get("lost") == []
+    ]
+    assert later, "no full-score submission was graded after the dataset-changer on its worker"
+    for r in later:
+        assert r["score"] - r["late_penalty"] > 0 and not any("datasets" in n for n in r["notes"])
+        wanted = expected_scores(course.root, SPECS_BY_STUDENT[r["student"]])
+        assert {c: r["auto_scores"].get(c, 0.0) for c in wanted} == wanted, r
+
+
+SPECS_BY_STUDENT = {student_of(case, spec): spec for case, spec in SPECS.items()}
+
+
+def test_journal_and_gradebook_agree(batch):
+    course, students, results = batch
+    from autograder.cohort.export import final_scores
+
+    _, _, scores, _ = final_scores(course)
+    for student, result in results.items():
+        entry = json.loads((course.journal / MODULE / f"{student}.json").read_text())
+        assert entry["score"] == result["score"]
+        assert scores[(student, MODULE)] == pytest.approx(max(0.0, result["score"] - result["late_penalty"]))
+
+
+def test_workspace_had_no_solutions_or_hidden_tests(batch):
+    course, students, results = batch
+    graded = course.autograded / students["reads_solutions"] / MODULE
+    notebook = nbformat.read(str(next(graded.glob("*.ipynb"))), as_version=4)
+    printed = [o.get("text", "") for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert any("LEAKS: []" in text for text in printed), printed
+
+
+def test_feedback_shows_the_learners_plotly_charts(batch):
+    from autograder.cohort.feedback import feedback
+
+    course, students, results = batch
+    summary = feedback(course, students=["right", "blank"])
+    assert "0 failed" in summary, summary
+    page = next((course.feedback / "right" / MODULE).glob("*.html")).read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot") >= 1, "the learner's plotly figures are missing from the feedback"
+    assert page.count("plotly.js v") == 1 or page.count("* plotly.js") == 1, "plotly.js should be embedded exactly once"
+    assert 'src="https://cdn.plot.ly' not in page, "plotly.js must be embedded, not loaded from a CDN"
+
+
+def test_exports_and_report(batch):
+    import csv
+
+    from autograder.cohort.export import export
+    from autograder.cohort.report import report
+
+    course, students, results = batch
+    nbgrader_csv, lms_csv = export(course)
+    rows = list(csv.DictReader(open(nbgrader_csv)))
+    assert {r["student_id"] for r in rows} == set(students.values())
+    lms = list(csv.DictReader(open(lms_csv)))
+    assert len(lms) == len(students) and MODULE in lms[0]
+    late = next(r for r in lms if r["student_id"] == "late")
+    assert float(late[MODULE]) == pytest.approx(results["late"]["score"] - results["late"]["late_penalty"])
+    page = report(course).read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot") == 3 and "Not submitted" in page and "hardest" in page
