@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        pytest.fail("CI needs Debian's chromium for the browser test: .ci/run installs it", pytest_only=True)
+        pytest.fail("CI needs Debian's chromium for the browser test: .ci/run installs it", pytrace=False)
     pytest.skip("no chromium: `apt-get install chromium` to run the browser test", allow_module_level=True)
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
