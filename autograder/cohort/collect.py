@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.cohort.layout import Course, gradebook
+from autograder.cohort.layout import Course, gradebook, replace_tree
 from autograder.cohort.worker import submission_digest
 
 RESUBMISSION = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)")  # Canvas: 01_orientation-1.ipynb
@@ -220,13 +220,7 @@ def _install(course: Course, staging: Path, student: str, module: str, report: C
         report.unchanged.append(student)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    incoming = target.parent / f".{module}.incoming"
-    if incoming.exists():
-        shutil.rmtree(incoming)
-    shutil.copytree(staging, incoming)
-    if target.exists():
-        shutil.rmtree(target)
-    incoming.rename(target)
+    replace_tree(staging, target, target.parent / f".{module}.incoming")
     report.copied.setdefault(student, []).extend(names)
 
 

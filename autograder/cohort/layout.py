@@ -9,6 +9,7 @@ the pipeline's own `grading/` folder (journal, reports, exports).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,3 +128,13 @@ def datasets_of(course: Course) -> Path:
 
     own = course.root / "datasets"
     return own if (own / "datasets" / "datapackage.json").exists() or (own / "datapackage.json").is_file() else DATASETS
+
+
+def replace_tree(source: Path, target: Path, staging: Path) -> None:
+    """Make `target` a copy of `source`, through `staging`, so a crash never leaves half a copy."""
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(source, staging)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)

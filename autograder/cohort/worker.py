@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path
+from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path, replace_tree
 from autograder.cohort.workspace import (
     DEFAULT_MEMORY_MB,
     DatasetGuard,
@@ -368,13 +368,7 @@ class Worker:
             if target.exists():
                 shutil.rmtree(target)
             return
-        staging = target.parent / f".{module}.{os.getpid()}.tmp"
-        if staging.exists():
-            shutil.rmtree(staging)
-        shutil.copytree(produced, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
+        replace_tree(produced, target, target.parent / f".{module}.{os.getpid()}.tmp")
 
 
 # -- process-pool plumbing ------------------------------------------------------
