@@ -76,7 +76,8 @@ def load_wrong_answers(module: str) -> dict[str, list[WrongAnswer]]:
     }
 
 
-def _error_of(cell) -> str | None:
+def cell_error(cell) -> str | None:
+    """What went wrong in an executed cell: an error, or stderr output (nbgrader scores both as a failure)."""
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             return f"{output.ename}: {output.evalue}"
@@ -108,7 +109,7 @@ def run_solution(notebook_path: str | Path, wrong_answers: dict[str, list[WrongA
     def execute(cell, index: int = scratch_index) -> str | None:
         cell.outputs = []
         client.execute_cell(cell, index)
-        return _error_of(cell)
+        return cell_error(cell)
 
     with client.setup_kernel():
         for index, cell in enumerate(notebook.cells[:scratch_index]):

@@ -29,6 +29,7 @@ import nbformat
 import pandas as pd
 
 from autograder.notebook import grading_structure, module_notebooks
+from autograder.solution_run import cell_error
 from pmcourse.data import datasets_dir
 
 STATUSES = ["fully right", "tests pass", "started", "not started"]
@@ -56,13 +57,6 @@ def _run(notebook_path: Path):
     return notebook
 
 
-def _failed(cell) -> bool:
-    return any(
-        out.output_type == "error" or (out.output_type == "stream" and out.name == "stderr")
-        for out in cell.get("outputs", [])
-    )
-
-
 def _printed(cell) -> str:
     return "".join(out.get("text", "") for out in cell.get("outputs", []) if out.output_type == "stream")
 
@@ -80,7 +74,7 @@ def notebook_progress(notebook_path: Path) -> list[dict]:
         status = "not started"
         if started[question.grade_id]:
             visible = [ran.cells[t.index] for t in question.tests if not t.hidden]
-            if any(_failed(cell) for cell in visible):
+            if any(cell_error(cell) for cell in visible):
                 status = "started"
             elif any(RIGHT_MARKER in _printed(cell) for cell in visible):
                 status = "fully right"
