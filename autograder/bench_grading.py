@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,12 @@ def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> lis
                             cell.source = "def broken(:\n    pass\n"
                 nbformat.write(notebook, str(target / path.name))
     return ids
+
+
+def children_cpu_seconds() -> float:
+    """CPU time (user + system) of every finished child process and of their children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def stock(folder: Path, modules: list[str]) -> float:
@@ -130,12 +137,17 @@ def main(argv=None) -> int:
         floors = floor_seconds(modules)
         floor = sum(floors.values()) / len(floors)
         print("floor (kernel start + solution run), s: " + ", ".join(f"{m} {s:.2f}" for m, s in floors.items()), flush=True)
+        cpu = children_cpu_seconds()
         nbgrader_s = stock(scratch / "stock", modules)
-        print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission)", flush=True)
+        stock_cpu, cpu = children_cpu_seconds() - cpu, children_cpu_seconds()
+        print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission); "
+              f"CPU {stock_cpu:.1f} s", flush=True)
         pipeline_s = pipeline(scratch / "pipeline", args.workers)
+        pipeline_cpu = children_cpu_seconds() - cpu
         per = pipeline_s * args.workers / submissions
         print(f"pipeline ({args.workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
-              f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5)", flush=True)
+              f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
+              f"({stock_cpu / pipeline_cpu:.2f}x less than stock)", flush=True)
         a, b = grades(scratch / "stock", modules), grades(scratch / "pipeline", modules)
         identical = a == b
         if not identical:

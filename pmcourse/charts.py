@@ -7,6 +7,8 @@ get it without any extra argument.
 
 from __future__ import annotations
 
+import sys
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -46,6 +48,21 @@ def use_course_style() -> None:
     """Make `plotly_white` + the course template the default for every new figure."""
     pio.templates[TEMPLATE_NAME] = course_template()
     pio.templates.default = f"plotly_white+{TEMPLATE_NAME}"
-    # plotly imports its renderers (and, through nbformat, jsonschema's format
-    # checkers: 1-4 s here) on the first figure shown: pay that in the setup cell.
+    skip_iri_grammar()
+    # plotly imports its renderers (and, through nbformat, jsonschema) on the
+    # first figure shown: pay that in the setup cell.
     pio.renderers.default  # noqa: B018
+
+
+def skip_iri_grammar() -> None:
+    """Keep jsonschema from compiling rfc3987_syntax's IRI grammar in the learner's kernel.
+
+    plotly's notebook renderer imports nbformat, which imports jsonschema, whose
+    format checkers import rfc3987_syntax if it is installed (jupyter-events needs
+    it); that package builds ~35 Earley parsers at import: 1.2-1.6 s of CPU on an
+    idle 2-core machine, more than half of every setup cell (jsonschema issue
+    #1428). Nothing in a notebook checks the "iri" format. A `None` entry in
+    sys.modules makes that one optional import fail, which jsonschema expects.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)

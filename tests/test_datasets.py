@@ -35,6 +35,9 @@ ALLOWED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime"}
 MIN_ROWS = {
     "onboarding_tasks": 20,
     "internship_applications": 30,
+    "metric_drop_case": 15 * 42,  # 3 platforms x 5 segments x 6 weeks of days
+    "intern_goals": 6,
+    "intern_worklog": 60,
     "market_survey": 1200,
     "market_size_inputs": 12,
     "market_trends": 60 * 5,  # 5 years x 12 months x 5 segments
@@ -61,6 +64,7 @@ MESSY_COLUMNS = {
     "market_survey": ["field_of_study", "current_tools"],
     "support_tickets": ["category"],
     "internship_applications": ["role"],
+    "intern_worklog": ["goal_id"],
     "app_reviews": ["review_text"],
 }
 FIB = {1, 2, 3, 5, 8, 13, 20}
@@ -463,3 +467,27 @@ def test_finding_f18_capstone():
     assert max(counts, key=counts.get) == "payroll"
     b = ns["b"].set_index("item_id")
     assert b["arr_at_risk_usd"].idxmax() == "R01" and b.loc["R01", "rice_rank"] > len(b) / 2
+
+
+def test_finding_f19_interview_metric_drop():
+    ns = run_snippet("F19")
+    cells = ns["by_cell"].rename(index=str)
+    assert -0.05 < ns["change"] < -0.03
+    assert cells["contribution"].idxmin() == ("android", "First-year undergrad")
+    assert cells["contribution"].min() < 0.5 * ns["change"]
+    assert cells["contribution"].drop(("android", "First-year undergrad")).idxmin() == ("web", "Online learner")
+    assert cells.loc[("web", "Online learner"), "mix_effect"] < 2 * cells.loc[("web", "Online learner"), "rate_effect"]
+    assert cells["mix_effect"].sum() < -0.005
+
+
+def test_finding_f20_intern_goals_and_log():
+    ns = run_snippet("F20")
+    assert sorted(set(ns["goals"]["goal_id"]) - set(ns["measurable"].index)) == ["G6", "G8"]
+    assert len(ns["raw"]) - len(ns["log"]) == 3
+    assert set(ns["log"]["goal_id"].dropna()) <= set(ns["goals"]["goal_id"])
+    final = ns["final"]
+    assert list(final.index[~final["on_track"]]) == ["G5"] and final.loc["G3", "progress"] > 1
+    assert all(not ns["review"](w).loc["G5", "on_track"] for w in range(2, 13))
+    assert not ns["review"](8).loc["G4", "on_track"]
+    assert 0.55 <= ns["untied_share"] <= 0.7
+    assert int(ns["quantified"].sum()) == 5 and int((~ns["quantified"]).sum()) == 3

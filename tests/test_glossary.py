@@ -108,6 +108,16 @@ def sample_size(p1, p2, alpha, power):
     return math.ceil(NormalIndPower().solve_power(proportion_effectsize(p2, p1), alpha=alpha, power=power))
 
 
+def mix_and_rate(w0, r0, w1, r1):
+    """[total rate effect, total mix effect], the midpoint decomposition (m05 02)."""
+    w0, r0, w1, r1 = map(np.asarray, (w0, r0, w1, r1))
+    overall0, overall1 = (w0 * r0).sum(), (w1 * r1).sum()
+    rate = ((w0 + w1) / 2 * (r1 - r0)).sum()
+    mix = ((w1 - w0) * ((r0 + r1) / 2 - (overall0 + overall1) / 2)).sum()
+    assert np.isclose(rate + mix, overall1 - overall0), "the decomposition should add up exactly"
+    return [round(float(rate), 12), round(float(mix), 12)]
+
+
 def vader_compound(text):
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -148,6 +158,12 @@ METHODS = {
         stats.chisquare(counts, [share * sum(counts) for share in shares])
     ),
     "sample_size": sample_size,
+    "swing_of_product": lambda factors, moved, change: abs(
+        math.prod(f * (1 + change) if i == moved else f for i, f in enumerate(factors))
+        - math.prod(f * (1 - change) if i == moved else f for i, f in enumerate(factors))
+    ),
+    "mix_and_rate": mix_and_rate,
+    "progress_to_target": lambda baseline, target, current: (current - baseline) / (target - baseline),
 }
 
 

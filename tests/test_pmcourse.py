@@ -163,3 +163,25 @@ def test_course_style_makes_every_figure_use_the_colour_blind_safe_palette():
     figure = px.bar(x=["a", "b"], y=[1, 2], color=["a", "b"])
     colours = [trace.marker.color for trace in figure.data]
     assert colours == OKABE_ITO[:2]
+
+
+def test_course_style_skips_the_iri_grammar_but_plotly_still_renders_for_notebooks():
+    """In a fresh process, as in a learner's kernel: no rfc3987_syntax, and a figure's notebook output works."""
+    script = (
+        "import sys, json, jsonschema, plotly.express as px\n"
+        "assert sys.modules.get('rfc3987_syntax') is None\n"
+        "import nbformat, plotly.io as pio\n"
+        "nbformat.validate(nbformat.v4.new_notebook())\n"
+        "jsonschema.validate({'a': 1}, {'type': 'object'})\n"
+        "bundle = pio.renderers['plotly_mimetype'].to_mimebundle(px.bar(x=[1, 2], y=[3, 4]).to_dict())\n"
+        "print(json.dumps({'mimetypes': sorted(bundle)}))\n"
+    )
+    import subprocess
+    import sys
+
+    setup = "import pmcourse; pmcourse.use_course_style()\n"
+    done = subprocess.run([sys.executable, "-c", setup + script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "application/vnd.plotly.v1+json" in json.loads(done.stdout)["mimetypes"]
+    without = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert without.returncode != 0, "without use_course_style jsonschema should import rfc3987_syntax (else this test proves nothing)"

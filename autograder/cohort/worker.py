@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.cohort.forkserver import ForkServer
 from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path, replace_tree
 from autograder.cohort.workspace import (
     DEFAULT_MEMORY_MB,
@@ -121,11 +122,13 @@ class Worker:
         for name in ("PWD", "OLDPWD", "VIRTUAL_ENV_PROMPT"):
             os.environ.pop(name, None)
         os.chdir(self.space)
+        self.fork_server = ForkServer(self.private)  # started last: it inherits the environment above
         self.log = logging.getLogger(f"autograder.cohort.worker.{os.getpid()}")
         self.log.propagate = False
         self.log.setLevel(logging.INFO)
 
     def close(self) -> None:
+        self.fork_server.close()
         for dirpath, _, _ in os.walk(self.space):
             os.chmod(dirpath, 0o755)
         shutil.rmtree(self.space, ignore_errors=True)
@@ -143,6 +146,7 @@ class Worker:
         config.CourseDirectory.autograded_directory = "autograded"
         config.CourseDirectory.db_url = self.db_url
         config.LimitedKernelManager.memory_mb = self.memory_mb
+        config.LimitedKernelManager.fork_server = self.fork_server.socket_path
         config.LimitedExecute.run_dir = str(self.run_dir)
         pipeline = list(config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default()))
         pipeline = [LimitedExecute if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in pipeline]
@@ -161,6 +165,7 @@ class Worker:
             result.status = "not_submitted"
             result.notes.append("no submission")
             return self._finish(result, started)
+        self.fork_server.ensure_running()  # a server killed from outside (say, by the OOM killer) comes back
         root = self.private / "course"
         if root.exists():
             shutil.rmtree(root)

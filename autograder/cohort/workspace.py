@@ -17,14 +17,16 @@ folder or above it, and no environment variable names them. Run the pipeline und
 user or in a container if students must not read absolute paths either.
 
 Each kernel runs under an address-space limit (`RLIMIT_AS`): runaway memory
-raises `MemoryError` in the cell that caused it, which then scores 0.
+raises `MemoryError` in the cell that caused it, which then scores 0. Kernels
+are forked from the worker's fork server (`forkserver.py`), which has the
+heavy libraries imported already.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -32,26 +34,23 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
+from autograder.cohort.forkserver import ForkedProvisioner
+
 DEFAULT_MEMORY_MB = 2048
 MAX_OUTPUT_CHARS = 100_000
 
-# Sets the limit in a tiny Python process, then becomes the kernel (same pid).
-_LIMIT_WRAPPER = (
-    "import os, resource, sys; n = int(sys.argv[1]); "
-    "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])"
-)
-
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the kernel under an address-space limit."""
+    """A kernel manager whose kernels come from a fork server, under an address-space limit."""
 
     memory_mb = Integer(DEFAULT_MEMORY_MB, help="Kernel address-space limit in MB (0: none)").tag(config=True)
+    fork_server = Unicode(help="socket of the worker's kernel fork server").tag(config=True)
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments=extra_arguments)
-        if self.memory_mb <= 0:
-            return cmd
-        return [sys.executable, "-c", _LIMIT_WRAPPER, str(self.memory_mb * 1024 * 1024), *cmd]
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
 
 class LimitedExecute(Execute):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import analytics, capstone, feedback, internship, market, onboarding, research, roadmap
+from . import analytics, capstone, feedback, internship, interview, market, onboarding, research, roadmap, worklog
 from .core import Context, Table
 
 # Order = order in datapackage.json and README.md (follows the course).
 TABLES: list[Table] = [
     onboarding.TABLE,
     internship.TABLE,
+    interview.TABLE,
+    *worklog.TABLES,
     *market.TABLES,
     *feedback.TABLES,
     *research.TABLES,

@@ -29,7 +29,7 @@ def build_users(rng: np.random.Generator, ctx) -> pd.DataFrame:
     w = np.ones(len(days))
     m = days.month.to_numpy()
     w *= np.select([m == 10, m == 1, m == 12], [1.35, 1.4, 0.7], 1.0)
-    w *= np.where(days.dayofweek.to_numpy() >= 5, 0.75, 1.0)
+    w *= np.where(days.day_of_week.to_numpy() >= 5, 0.75, 1.0)
     d = np.sort(rng.choice(len(days), size=n, p=w / w.sum()))
     secs = rng.integers(7 * 3600, 24 * 3600, n)
     signup = days[d] + pd.to_timedelta(secs, unit="s")

@@ -78,7 +78,7 @@ TABLE = Table(
         "2025): one row per application, the channel, the date each stage was reached and the "
         "outcome. Role names were typed by hand. A stage that was never reached is empty."
     ),
-    area="Orientation",
+    area="Internship",
     seed=7001,
     min_rows=50,
     primary_key=["application_id"],
