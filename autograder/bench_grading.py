@@ -137,13 +137,14 @@ def main(argv=None) -> int:
         floors = floor_seconds(modules)
         floor = sum(floors.values()) / len(floors)
         print("floor (kernel start + solution run), s: " + ", ".join(f"{m} {s:.2f}" for m, s in floors.items()), flush=True)
-        cpu = children_cpu_seconds()
+        before_stock = children_cpu_seconds()
         nbgrader_s = stock(scratch / "stock", modules)
-        stock_cpu, cpu = children_cpu_seconds() - cpu, children_cpu_seconds()
+        before_pipeline = children_cpu_seconds()
+        stock_cpu = before_pipeline - before_stock
         print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission); "
               f"CPU {stock_cpu:.1f} s", flush=True)
         pipeline_s = pipeline(scratch / "pipeline", args.workers)
-        pipeline_cpu = children_cpu_seconds() - cpu
+        pipeline_cpu = children_cpu_seconds() - before_pipeline
         per = pipeline_s * args.workers / submissions
         print(f"pipeline ({args.workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
               f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
