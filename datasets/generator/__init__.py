@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import analytics, capstone, feedback, internship, interview, market, onboarding, research, roadmap, worklog
+from . import analytics, capstone, feedback, internship, interview, landing, market, onboarding, research, roadmap, worklog
 from .core import Context, Table
 
 # Order = order in datapackage.json and README.md (follows the course).
@@ -19,6 +19,7 @@ TABLES: list[Table] = [
     internship.TABLE,
     interview.TABLE,
     *worklog.TABLES,
+    *landing.TABLES,
     *market.TABLES,
     *feedback.TABLES,
     *research.TABLES,
