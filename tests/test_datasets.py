@@ -38,6 +38,14 @@ MIN_ROWS = {
     "metric_drop_case": 15 * 42,  # 3 platforms x 5 segments x 6 weeks of days
     "intern_goals": 6,
     "intern_worklog": 60,
+    "self_assessment": 10,
+    "role_profiles": 40,
+    "target_companies": 15,
+    "job_requirements": 6,
+    "resume_bullets": 8,
+    "application_contacts": 100,
+    "star_stories": 5,
+    "intern_conversations": 20,
     "market_survey": 1200,
     "market_size_inputs": 12,
     "market_trends": 60 * 5,  # 5 years x 12 months x 5 segments
@@ -65,6 +73,7 @@ MESSY_COLUMNS = {
     "support_tickets": ["category"],
     "internship_applications": ["role"],
     "intern_worklog": ["goal_id"],
+    "star_stories": ["themes"],
     "app_reviews": ["review_text"],
 }
 FIB = {1, 2, 3, 5, 8, 13, 20}
@@ -491,3 +500,28 @@ def test_finding_f20_intern_goals_and_log():
     assert not ns["review"](8).loc["G4", "on_track"]
     assert 0.55 <= ns["untied_share"] <= 0.7
     assert int(ns["quantified"].sum()) == 5 and int((~ns["quantified"]).sum()) == 3
+
+
+def test_finding_f21_landing_and_growing():
+    ns = run_snippet("F21")
+    equal, skills2 = ns["equal"], ns["skills2"]
+    assert list(equal.index[:2]) == ["Growth", "Product analytics"] and equal.iloc[0] - equal.iloc[1] < 0.05
+    assert skills2.index[0] == "Product analytics" and ns["platform_last"]
+    targets = ns["targets"]
+    assert len(targets) == 9 and targets.loc[0, "company"] == "Lanternly"
+    assert set(ns["req"]["company"]) == {targets.loc[0, "company"]}
+    assert "Harbor Analytics" in set(targets["company"]) and "Stackbay" not in set(targets["company"])
+    assert list(targets["company"].iloc[1:3]) == ["Cartwise", "Fintrail"]
+    assert targets["headcount_growth_pct"].iloc[-2:].isna().all()
+    assert ns["unevidenced"] == ["R2", "R7", "R8", "R9"]
+    assert (ns["req"].set_index("req_id").loc[ns["unevidenced"], "priority"] == "must").sum() == 1
+    assert "B7" in ns["no_number"] and "B1" in ns["no_number"] and len(ns["no_number"]) == 8
+    due = ns["due"]
+    assert len(due) == 21 and int(((due["days"] == 5) & (due["as_is"] == 4)).sum()) >= 3
+    assert set(ns["covered"]) >= {"failure", "influence without authority", "data-driven decision"}
+    assert "conflict" not in ns["covered"]
+    assert ns["last_met"]["Noor"] == 3 and ns["last_met"].drop("Noor").min() >= 6
+    assert ns["who"].loc["Priya (manager)", "weeks"] == 9 and ns["who"].loc["Engineering", "entries"] == 7
+    assert ns["ask_table"].loc[True, True] == ns["ask_table"].loc[True].sum() and ns["p_ask"] < 0.01
+    conv = ns["conv"]
+    assert (conv["week"] > 9).sum() == 3 and (conv.loc[conv["person"] == "Tom", "feedback"].isna()).all()
