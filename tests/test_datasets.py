@@ -520,7 +520,7 @@ def test_finding_f21_landing_and_growing():
     assert len(due) == 21 and int(((due["days"] == 5) & (due["as_is"] == 4)).sum()) >= 3
     assert set(ns["covered"]) >= {"failure", "influence without authority", "data-driven decision"}
     assert "conflict" not in ns["covered"]
-    assert ns["last_met"]["Noor"] == 3 and ns["last_met"].drop("Noor").min() >= 6
+    assert ns["last_met"]["Noor"] == 3 and ns["last_met"].drop("Noor").min() >= 6 and ns["last_met"]["Sam"] == 7
     assert ns["who"].loc["Priya (manager)", "weeks"] == 9 and ns["who"].loc["Engineering", "entries"] == 7
     assert ns["ask_table"].loc[True, True] == ns["ask_table"].loc[True].sum() and ns["p_ask"] < 0.01
     conv = ns["conv"]

@@ -464,8 +464,8 @@ FEEDBACK = {
 MEETINGS = {
     "Priya": [(6, 2, "review")],
     "Noor": [(1, 1, "mentor chat"), (3, 1, "mentor chat")],
-    "Sam": [(1, 2, "coffee chat"), (2, 3, "coffee chat"), (4, 2, "coffee chat"), (7, 3, "coffee chat"),
-            (9, 2, "coffee chat")],
+    "Sam": [(1, 2, "coffee chat"), (2, 3, "coffee chat"), (4, 2, "coffee chat"), (6, 2, "coffee chat"),
+            (7, 3, "coffee chat")],
     "Ines": [(2, 1, "coffee chat"), (6, 1, "coffee chat"), (9, 3, "coffee chat")],
     "Tom": [(5, 3, "coffee chat"), (8, 3, "1:1")],
     "Maya": [(4, 3, "coffee chat"), (7, 3, "feedback chat")],
