@@ -446,6 +446,9 @@ def test_finding_f16_referrals():
     quillo = apps[apps["company"] == "Quillo Labs"]
     assert list(quillo["outcome"]) == ["offer"] and list(quillo["channel"]) == ["referral"]
     assert (apps["interview_date"].notna() & apps["screen_date"].isna()).sum() == 1
+    fisher, holm = ns["fisher"], ns["holm"]
+    assert fisher["job board"] < 0.001 and 0.03 < fisher["cold outreach"] < 0.05 < fisher["career fair"]
+    assert holm["job board"] < 0.05 < holm["cold outreach"]
 
 
 def test_finding_f17_onboarding_open_hours():
