@@ -18,6 +18,7 @@ a wrong column) without showing the key's rows.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from functools import lru_cache
@@ -100,35 +101,63 @@ def sql(query: str, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         raise QueryError(f"DuckDB could not run your query:\n{message}\nHint: {hint}.") from None
 
 
-def _cell(value):
-    """One value in a comparable form: numbers rounded, missing values as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool):
-        return value
-    if hasattr(value, "item") and not isinstance(value, (pd.Timestamp, str)):
-        value = value.item()  # numpy scalar -> Python
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return None if math.isnan(number) else round(number, DIGITS) + 0.0
-    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
-        return pd.Timestamp(value).isoformat()
-    return str(value).strip()
+def _kind(values: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return "time"
+    return "text"
 
 
-def answer_form(result: pd.DataFrame, ignore_case: bool = True) -> pd.DataFrame:
-    """The result in a fixed form: column names lower-cased (when allowed) and sorted, rows sorted.
+def _normal_sql(column: str, kind: str) -> str:
+    """SQL that puts one column in a comparable form: numbers rounded, times as ISO text."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    if kind == "number":
+        return f"ROUND(TRY_CAST({quoted} AS DOUBLE), {DIGITS}) + 0.0 AS {quoted}"
+    if kind == "time":
+        return f"strftime(TRY_CAST({quoted} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') AS {quoted}"
+    return f"TRIM(CAST({quoted} AS VARCHAR)) AS {quoted}"
 
-    Used by self_check, so that any row order and column order give the same fingerprint.
+
+def _scratch(**frames: pd.DataFrame) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    for name, frame in frames.items():
+        con.register(name, frame)
+    return con
+
+
+def _named(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    out.columns = columns
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype("string")
+    return out
+
+
+LARGE = 2000  # rows; larger results are fingerprinted through a digest of their fixed form
+
+
+def answer_form(result: pd.DataFrame, ignore_case: bool = True):
+    """The result in a fixed form for self_check: column names lower-cased (when allowed) and sorted,
+    numbers rounded to 6 decimals, times as ISO text, rows sorted.
+
+    Any row order and column order give the same form. A result of more than LARGE rows is
+    returned as a short text digest of that form (same rows, same digest), to keep self_check fast.
     """
-    frame = result.copy()
-    if ignore_case:
-        frame.columns = [str(c).lower() for c in frame.columns]
-    frame = frame[sorted(frame.columns, key=str)]
-    rows = sorted((tuple(_cell(v) for v in row) for row in frame.itertuples(index=False)), key=repr)
-    return pd.DataFrame(rows, columns=frame.columns)
+    columns = [str(c).lower() if ignore_case else str(c) for c in result.columns]
+    frame = _named(result, columns)
+    names = sorted(columns)
+    select = ", ".join(_normal_sql(c, _kind(frame[c])) for c in names)
+    con = _scratch(result_rows=frame)
+    if len(frame) <= LARGE:
+        return con.execute(f"SELECT {select} FROM result_rows ORDER BY ALL").df()
+    row_text = " || chr(31) || ".join(f"COALESCE(CAST(\"{c}\" AS VARCHAR), '<null>')" for c in names)
+    digest = con.execute(
+        f"SELECT sha256(string_agg(row_text, chr(10) ORDER BY row_text)) FROM "
+        f"(SELECT {row_text} AS row_text FROM (SELECT {select} FROM result_rows))"
+    ).fetchone()[0]
+    return f"{len(frame)} rows, sha256 {digest}"
 
 
 def differences(got: pd.DataFrame, expected: pd.DataFrame, ignore_case: bool = True, examples: int = 2) -> list[str]:
@@ -147,26 +176,32 @@ def differences(got: pd.DataFrame, expected: pd.DataFrame, ignore_case: bool = T
         return [f"Expected the columns {want_columns}; yours are {got_columns}"
                 + (f" (missing: {missing})" if missing else "") + (f" (not asked for: {extra})" if extra else "")
                 + ". Name them with AS."]
-    got = got.set_axis(got_columns, axis=1)[want_columns]
-    want = expected.set_axis(want_columns, axis=1)
+    key = _named(expected, want_columns)
+    mine = _named(got, got_columns)[want_columns]
+    kinds = {c: _kind(key[c]) for c in want_columns}
+    select = ", ".join(_normal_sql(c, kinds[c]) for c in want_columns)
+    con = _scratch(mine_rows=mine, key_rows=key)
+    con.execute(f"CREATE TABLE m AS SELECT {select} FROM mine_rows")
+    con.execute(f"CREATE TABLE k AS SELECT {select} FROM key_rows")
+    too_few = con.execute("SELECT COUNT(*) FROM (SELECT * FROM k EXCEPT ALL SELECT * FROM m)").fetchone()[0]
+    too_many = con.execute("SELECT COUNT(*) FROM (SELECT * FROM m EXCEPT ALL SELECT * FROM k)").fetchone()[0]
+    if not too_few and not too_many:
+        return []
     problems = []
-    if len(got) != len(want):
-        problems.append(f"Expected {len(want)} rows; your query returns {len(got)}.")
-    got_rows = Counter(tuple(_cell(v) for v in row) for row in got.itertuples(index=False))
-    want_rows = Counter(tuple(_cell(v) for v in row) for row in want.itertuples(index=False))
-    too_many = got_rows - want_rows
-    too_few = want_rows - got_rows
-    if too_many or too_few:
-        # Which columns are right on their own? Points at the wrong one.
-        wrong = [c for i, c in enumerate(want_columns)
-                 if Counter(r[i] for r in got_rows.elements()) != Counter(r[i] for r in want_rows.elements())]
-        if wrong:
-            problems.append(f"The values of {wrong} differ from the key (the other columns match).")
-        if too_few:
-            problems.append(f"{sum(too_few.values())} rows of the expected result are not in yours.")
-        if too_many:
-            shown = [dict(zip(want_columns, row)) for row in list(too_many)[:examples]]
-            problems.append(f"{sum(too_many.values())} of your rows are not in the expected result, for example {shown}.")
+    if len(mine) != len(key):
+        problems.append(f"Expected {len(key)} rows; your query returns {len(mine)}.")
+    # Which columns are right on their own? Points at the wrong one.
+    wrong = [c for c in want_columns if con.execute(
+        f'SELECT COUNT(*) FROM (SELECT "{c}" FROM k EXCEPT ALL SELECT "{c}" FROM m)').fetchone()[0]
+        or con.execute(f'SELECT COUNT(*) FROM (SELECT "{c}" FROM m EXCEPT ALL SELECT "{c}" FROM k)').fetchone()[0]]
+    if wrong and len(wrong) < len(want_columns):
+        problems.append(f"The values of {wrong} differ from the key (the other columns match).")
+    if too_few:
+        problems.append(f"{too_few} rows of the expected result are not in yours.")
+    if too_many:
+        shown = con.execute(f"SELECT * FROM (SELECT * FROM m EXCEPT ALL SELECT * FROM k) ORDER BY ALL LIMIT {examples}").df()
+        problems.append(f"{too_many} of your rows are not in the expected result, for example "
+                        f"{shown.to_dict('records')}.")
     return problems
 
 
