@@ -109,9 +109,14 @@ def _kind(values: pd.Series) -> str:
     return "text"
 
 
+def _quoted(column: str) -> str:
+    """A column name as a SQL identifier, whatever characters it holds."""
+    return '"' + column.replace('"', '""') + '"'
+
+
 def _normal_sql(column: str, kind: str) -> str:
     """SQL that puts one column in a comparable form: numbers rounded, times as ISO text."""
-    quoted = '"' + column.replace('"', '""') + '"'
+    quoted = _quoted(column)
     if kind == "number":
         return f"ROUND(TRY_CAST({quoted} AS DOUBLE), {DIGITS}) + 0.0 AS {quoted}"
     if kind == "time":
@@ -152,7 +157,7 @@ def answer_form(result: pd.DataFrame, ignore_case: bool = True):
     con = _scratch(result_rows=frame)
     if len(frame) <= LARGE:
         return con.execute(f"SELECT {select} FROM result_rows ORDER BY ALL").df()
-    row_text = " || chr(31) || ".join(f"COALESCE(CAST(\"{c}\" AS VARCHAR), '<null>')" for c in names)
+    row_text = " || chr(31) || ".join(f"COALESCE(CAST({_quoted(c)} AS VARCHAR), '<null>')" for c in names)
     digest = con.execute(
         f"SELECT sha256(string_agg(row_text, chr(10) ORDER BY row_text)) FROM "
         f"(SELECT {row_text} AS row_text FROM (SELECT {select} FROM result_rows))"
@@ -192,8 +197,8 @@ def differences(got: pd.DataFrame, expected: pd.DataFrame, ignore_case: bool = T
         problems.append(f"Expected {len(key)} rows; your query returns {len(mine)}.")
     # Which columns are right on their own? Points at the wrong one.
     wrong = [c for c in want_columns if con.execute(
-        f'SELECT COUNT(*) FROM (SELECT "{c}" FROM k EXCEPT ALL SELECT "{c}" FROM m)').fetchone()[0]
-        or con.execute(f'SELECT COUNT(*) FROM (SELECT "{c}" FROM m EXCEPT ALL SELECT "{c}" FROM k)').fetchone()[0]]
+        f'SELECT COUNT(*) FROM (SELECT {_quoted(c)} FROM k EXCEPT ALL SELECT {_quoted(c)} FROM m)').fetchone()[0]
+        or con.execute(f'SELECT COUNT(*) FROM (SELECT {_quoted(c)} FROM m EXCEPT ALL SELECT {_quoted(c)} FROM k)').fetchone()[0]]
     if wrong and len(wrong) < len(want_columns):
         problems.append(f"The values of {wrong} differ from the key (the other columns match).")
     if too_few:
