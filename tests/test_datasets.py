@@ -372,6 +372,9 @@ def test_finding_f08_sync_drives_detractors():
     assert ns["det_share_sync"] >= 0.7
     lowest = set(ns["monthly"].nsmallest(3).index.astype(str))
     assert {"2024-09", "2024-10"} <= lowest
+    by_version = ns["window_by_version"]  # same months, versions that rebuilt sync vs older ones (m02/01)
+    assert by_version.loc[True, "size"] >= 200 and by_version.loc[False, "size"] >= 200
+    assert by_version.loc[True, "nps_of"] < by_version.loc[False, "nps_of"] - 15
 
 
 def test_finding_f09_support():
@@ -381,6 +384,7 @@ def test_finding_f09_support():
     assert ces[0] > ces[1] > ces[2] > ces[3]
     assert ns["csat"].idxmin() == "billing"
     assert pd.Timestamp("2024-08-26") <= ns["weekly_sync"].idxmax() <= pd.Timestamp("2024-10-13")
+    assert ns["billing_plans"]["Plus"] > 0.7  # billing tickets are payers by construction (m02/04 value factor)
 
 
 def test_finding_f10_usability():
@@ -390,6 +394,7 @@ def test_finding_f10_usability():
     assert ns["sus"].mean() < 68
     assert ns["straight"] == ["P06"]
     assert ns["ut"]["success"].isna().sum() == 1
+    assert ns["ut3_vs_ut5"] > 0.5  # paired: UT3 is not shown to be harder than UT5 (m02/03)
 
 
 def test_finding_f11_kano_must_be_undervalued():
