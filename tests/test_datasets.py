@@ -404,6 +404,11 @@ def test_finding_f11_kano_must_be_undervalued():
     f05 = ns["b"].set_index("item_id").loc["F05"]
     assert f05["rice_rank"] == len(ns["b"])
     assert f05["moscow_product"] == "Could" and f05["moscow_support"] == "Must"
+    labels = ns["labels"]  # Fong's test: F05 clearly M; F09 and F24 mixed
+    assert labels["F05"] == "M" and labels["F12"] == "A"
+    assert labels["F09"] == "mixed O/M" and labels["F24"] == "mixed O/I"
+    assert f05["cod"] == ns["b"]["cod"].max() and (ns["b"]["cod"] == f05["cod"]).sum() == 1
+    assert f05["wsjf_rank"] == 31
 
 
 def test_finding_f12_ties_and_capacity():
