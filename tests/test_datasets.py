@@ -35,7 +35,7 @@ ALLOWED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime"}
 MIN_ROWS = {
     "onboarding_tasks": 20,
     "internship_applications": 30,
-    "metric_drop_case": 15 * 42,  # 3 platforms x 5 segments x 6 weeks of days
+    "metric_drop_case": 15 * 49,  # 3 platforms x 5 segments x 7 weeks of days
     "intern_goals": 6,
     "intern_worklog": 60,
     "market_survey": 1200,
@@ -456,6 +456,9 @@ def test_finding_f16_referrals():
     quillo = apps[apps["company"] == "Quillo Labs"]
     assert list(quillo["outcome"]) == ["offer"] and list(quillo["channel"]) == ["referral"]
     assert (apps["interview_date"].notna() & apps["screen_date"].isna()).sum() == 1
+    fisher, holm = ns["fisher"], ns["holm"]
+    assert fisher["job board"] < 0.001 and 0.03 < fisher["cold outreach"] < 0.05 < fisher["career fair"]
+    assert holm["job board"] < 0.05 < holm["cold outreach"]
 
 
 def test_finding_f17_onboarding_open_hours():
@@ -488,6 +491,12 @@ def test_finding_f19_interview_metric_drop():
     assert cells["contribution"].drop(("android", "First-year undergrad")).idxmin() == ("web", "Online learner")
     assert cells.loc[("web", "Online learner"), "mix_effect"] < 2 * cells.loc[("web", "Online learner"), "rate_effect"]
     assert cells["mix_effect"].sum() < -0.005
+    # the week of 10 June is in the table but its 7-day windows are still open: a calendar drop
+    rate = ns["weekly_rate"]
+    assert len(rate) == 7 and ns["complete"] == list(rate.index[:6])
+    assert rate.iloc[-1] < rate.iloc[-2] - 0.05
+    daily = ns["daily_last"]
+    assert (daily["activations"] / daily["signups"]).iloc[-4:].is_monotonic_decreasing
 
 
 def test_finding_f20_intern_goals_and_log():
