@@ -54,6 +54,7 @@ MIN_ROWS = {
     "product_events": 100000,
     "experiments": 2,
     "experiment_assignments": 10000,
+    "experiment_guardrails": 10000,
     "capstone_accounts": 300,
     "capstone_events": 10000,
     "capstone_feedback": 500,
@@ -445,6 +446,15 @@ def test_finding_f15_srm_and_simpson():
     assert (bp["treatment"] > bp["control"]).all()
     p = ns["p_values"]
     assert p["EXP01"] < 0.001 and p["EXP02"] > 0.2 and p["EXP05"] > 0.05
+    holds = set(ns["holm_holds"].index)
+    assert holds == {("EXP01", "android"), ("EXP03", "android"), ("EXP04", "ios")}
+    assert ns["by_platform"].loc["web"].diff().abs().iloc[-1] < 0.005  # EXP04 web: no real difference
+    guard = ns["guard"]
+    assert list(guard.index[guard["non_inferior"]]) == ["EXP01", "EXP03", "EXP04"]
+    assert guard.loc["EXP02", "low"] > 0  # refunds clearly up
+    assert guard.loc["EXP05", "low"] < 0 < guard.loc["EXP05", "high"]  # inconclusive
+    assert (guard.loc[["EXP01", "EXP02", "EXP03", "EXP04"], "power"] > 0.8).all() and guard.loc["EXP05", "power"] < 0.5
+    assert 0.1 < ns["exp05_power"] < 0.2
 
 
 def test_finding_f16_referrals():
