@@ -323,6 +323,7 @@ def test_every_snippet_has_a_check():
 def test_finding_f01_working_students_unmet_need_and_wtp():
     ns = run_snippet("F01")
     assert ns["top"] == ("Working student", "work_schedule")
+    assert ns["opportunity"].stack().max() > 15  # a strong opportunity on Ulwick's 0-20 scale
     assert ns["wtp"].idxmax() == "Working student"
     assert ns["wtp"]["Working student"] >= 1.3 * ns["wtp"].drop("Working student").max()
 
@@ -336,6 +337,7 @@ def test_finding_f03_duplicates_and_inconsistent_prices():
     ns = run_snippet("F03")
     assert ns["n_dupes"] == 36
     assert 0.04 <= (~ns["ordered"]).mean() <= 0.10
+    assert ns["named_twice"] >= 5  # some respondents name one tool twice: it counts once
 
 
 def test_finding_f04_trends():
@@ -348,6 +350,7 @@ def test_finding_f04_trends():
 def test_finding_f05_top_down_exceeds_bottom_up():
     ns = run_snippet("F05")
     assert 5 <= ns["top_down"] / ns["bottom_up"] <= 20
+    assert ns["top_down_sam"] / ns["bottom_up"] > 3  # still more than 3x apart after reach: different markets
 
 
 def test_finding_f06_sync_complaints_jump_in_420():
