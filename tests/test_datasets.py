@@ -54,6 +54,7 @@ MIN_ROWS = {
     "product_events": 100000,
     "experiments": 2,
     "experiment_assignments": 10000,
+    "experiment_guardrails": 10000,
     "capstone_accounts": 300,
     "capstone_events": 10000,
     "capstone_feedback": 500,
@@ -375,6 +376,9 @@ def test_finding_f08_sync_drives_detractors():
     assert ns["det_share_sync"] >= 0.7
     lowest = set(ns["monthly"].nsmallest(3).index.astype(str))
     assert {"2024-09", "2024-10"} <= lowest
+    by_version = ns["window_by_version"]  # same months, versions that rebuilt sync vs older ones (m02/01)
+    assert by_version.loc[True, "size"] >= 200 and by_version.loc[False, "size"] >= 200
+    assert by_version.loc[True, "nps_of"] < by_version.loc[False, "nps_of"] - 15
 
 
 def test_finding_f09_support():
@@ -384,6 +388,7 @@ def test_finding_f09_support():
     assert ces[0] > ces[1] > ces[2] > ces[3]
     assert ns["csat"].idxmin() == "billing"
     assert pd.Timestamp("2024-08-26") <= ns["weekly_sync"].idxmax() <= pd.Timestamp("2024-10-13")
+    assert ns["billing_plans"]["Plus"] > 0.7  # billing tickets are payers by construction (m02/04 value factor)
 
 
 def test_finding_f10_usability():
@@ -393,6 +398,7 @@ def test_finding_f10_usability():
     assert ns["sus"].mean() < 68
     assert ns["straight"] == ["P06"]
     assert ns["ut"]["success"].isna().sum() == 1
+    assert ns["ut3_vs_ut5"] > 0.5  # paired: UT3 is not shown to be harder than UT5 (m02/03)
 
 
 def test_finding_f11_kano_must_be_undervalued():
@@ -402,6 +408,11 @@ def test_finding_f11_kano_must_be_undervalued():
     f05 = ns["b"].set_index("item_id").loc["F05"]
     assert f05["rice_rank"] == len(ns["b"])
     assert f05["moscow_product"] == "Could" and f05["moscow_support"] == "Must"
+    labels = ns["labels"]  # Fong's test: F05 clearly M; F09 and F24 mixed
+    assert labels["F05"] == "M" and labels["F12"] == "A"
+    assert labels["F09"] == "mixed O/M" and labels["F24"] == "mixed O/I"
+    assert f05["cod"] == ns["b"]["cod"].max() and (ns["b"]["cod"] == f05["cod"]).sum() == 1
+    assert f05["wsjf_rank"] == 31
 
 
 def test_finding_f12_ties_and_capacity():
@@ -438,6 +449,15 @@ def test_finding_f15_srm_and_simpson():
     assert (bp["treatment"] > bp["control"]).all()
     p = ns["p_values"]
     assert p["EXP01"] < 0.001 and p["EXP02"] > 0.2 and p["EXP05"] > 0.05
+    holds = set(ns["holm_holds"].index)
+    assert holds == {("EXP01", "android"), ("EXP03", "android"), ("EXP04", "ios")}
+    assert ns["by_platform"].loc["web"].diff().abs().iloc[-1] < 0.005  # EXP04 web: no real difference
+    guard = ns["guard"]
+    assert list(guard.index[guard["non_inferior"]]) == ["EXP01", "EXP03", "EXP04"]
+    assert guard.loc["EXP02", "low"] > 0  # refunds clearly up
+    assert guard.loc["EXP05", "low"] < 0 < guard.loc["EXP05", "high"]  # inconclusive
+    assert (guard.loc[["EXP01", "EXP02", "EXP03", "EXP04"], "power"] > 0.8).all() and guard.loc["EXP05", "power"] < 0.5
+    assert 0.1 < ns["exp05_power"] < 0.2
 
 
 def test_finding_f16_referrals():
