@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.cohort.layout import Course, gradebook, replace_tree
-from autograder.cohort.worker import submission_digest
+from autograder.cohort.digest import submission_digest
 
 RESUBMISSION = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)")  # Canvas: 01_orientation-1.ipynb
 IGNORED = ("__MACOSX", ".DS_Store", ".ipynb_checkpoints", "Thumbs.db")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder.cohort import journal
 from autograder.cohort.layout import Course, gradebook
+from autograder.cohort.outcomes import sentences
 from autograder.notebook import grading_structure, module_notebooks
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]  # Okabe-Ito
@@ -102,8 +103,8 @@ def report(course: Course, to: Path | None = None) -> Path:
     missing_rows = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(m)}</td></tr>" for s, m in missing)
     notes_rows = "".join(
         f"<tr><td>{html.escape(e['student'])}</td><td>{html.escape(e['module'])}</td><td>{html.escape(e['status'])}</td>"
-        f"<td>{html.escape('; '.join(n for n in e.get('notes', []) if chr(10) not in n))}</td></tr>"
-        for e in journal.entries(course) if e.get("notes") and e["status"] != "not_submitted"
+        f"<td>{html.escape('; '.join(sentences(e)))}</td></tr>"
+        for e in journal.entries(course) if e.get("events") and e["status"] != "not_submitted"
     )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Cohort report: {html.escape(course.course_id or course.root.name)}</title>
