@@ -7,14 +7,24 @@
   canonicalised, rounded answer with the module's `answer_fingerprints.json`,
   which is generated from the solution notebook (`make fingerprints`), never
   typed in. It only prints (to stdout) and never raises, so it cannot change
-  a grade.
+  a grade. Equal numbers get equal verdicts: `3000`, `3000.0` and
+  `numpy.int64(3000)` are the same answer.
+- `probe(function, cases)` runs a learner's function on several inputs (the
+  edge cases the graded tests try) and returns what came back, so a
+  self-check covers the function's behaviour and not just one result.
+- `route_warnings_to_stdout()` (called when `pmcourse` is imported) shows
+  library warnings on stdout: nbgrader scores a test cell that writes to
+  stderr as failed, and a warning must never cost a right answer its points.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
+import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -89,12 +99,12 @@ def canonical(value, digits: int = DEFAULT_DIGITS):
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value)}"
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        # One form for every real number: 3000, 3000.0 and np.int64(3000) are equal answers.
+        number = float(value)
+        if math.isnan(number):
             return None
-        rounded = round(float(value), digits)
+        rounded = round(number, digits)
         return f"{rounded + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
@@ -139,3 +149,62 @@ def self_check(question: str, value, digits: int = DEFAULT_DIGITS, folder: str |
         f"Self-check {question}: not fully right yet. The visible tests check the form "
         f"of the answer; the graded tests check all of it. Try hint({question!r})."
     )
+
+
+MODIFIED_INPUT = "modified its input"
+
+
+def _call(function, case):
+    """Call `function` with a case: a tuple of positional arguments or a dict of keyword arguments."""
+    if isinstance(case, Mapping):
+        return function(**case)
+    if isinstance(case, tuple):
+        return function(*case)
+    raise TypeError(
+        "probe: each case is a tuple of positional arguments, e.g. (tasks,), "
+        f"or a dict of keyword arguments; got a {type(case).__name__}"
+    )
+
+
+def _same(before, after) -> bool:
+    try:
+        return canonical(before) == canonical(after)
+    except TypeError:
+        return True  # an argument self_check cannot compare is not judged
+
+
+def probe(function, cases) -> list:
+    """What `function` returns for each case, for `self_check`.
+
+    Each case is a tuple of positional arguments (or a dict of keyword
+    arguments); the function gets deep copies. The list holds, per case, the
+    result, or `"raises ValueError"` (the exception's class name), followed by
+    `"modified its input"` when the call changed one of its arguments.
+    """
+    results = []
+    for case in cases:
+        arguments = copy.deepcopy(case)
+        try:
+            result = _call(function, arguments)
+        except Exception as problem:  # the learner's function may raise anything
+            result = f"raises {type(problem).__name__}"
+        values = arguments.values() if isinstance(arguments, Mapping) else arguments
+        originals = case.values() if isinstance(case, Mapping) else case
+        changed = any(not _same(a, b) for a, b in zip(originals, values))
+        results.append([result, MODIFIED_INPUT] if changed else result)
+    return results
+
+
+def _show_warning_on_stdout(message, category, filename, lineno, file=None, line=None) -> None:
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    sys.stdout.write(text)
+
+
+def route_warnings_to_stdout() -> None:
+    """Show Python warnings on stdout instead of stderr.
+
+    nbgrader scores a test cell with any stderr output as failed; a library
+    warning (a pandas deprecation, say) raised while a test calls a right
+    answer must not cost points. The learner still sees the warning.
+    """
+    warnings.showwarning = _show_warning_on_stdout

@@ -15,9 +15,11 @@ import yaml
 from autograder.notebook import (
     grading_structure,
     is_autograder_test,
+    is_manual_answer,
     nbgrader_meta,
     read_notebook,
 )
+from autograder.prose_check import load_prose_registry, texts_not_in_markdown, unregistered_numbers
 from conftest import MODULE_IDS, SOLUTION_NOTEBOOKS, STUDENT_NOTEBOOKS, notebook_id
 from pmcourse.feedback import HINTS_FILE
 
@@ -140,6 +142,53 @@ def test_every_chart_is_followed_by_a_sentence_saying_what_to_notice(path):
     for index, cell in enumerate(cells):
         if shows_a_chart(cell):
             following = next((c for c in cells[index + 1 :] if c.cell_type == "markdown"), None)
-            if following is None or "What to notice" not in following.source:
+            if following is None or not any(phrase in following.source for phrase in NOTICE_PHRASES):
                 silent.append(index)
-    assert not silent, f"{notebook_id(path)}: charts in cells {silent} need a '*What to notice:*' sentence after them"
+    assert not silent, (
+        f"{notebook_id(path)}: charts in cells {silent} need a 'What to notice' sentence (or a "
+        "'What do you notice?' question) after them"
+    )
+
+
+NOTICE_PHRASES = ("What to notice", "What do you notice?")
+PREDICT = "**Predict, then check.**"
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=notebook_id)
+def test_the_learner_draws_the_conclusion_before_each_written_answer(path):
+    """The last chart before a written answer asks what the learner notices; it does not tell."""
+    cells = read_notebook(path).cells
+    telling = []
+    for answer in (i for i, c in enumerate(cells) if is_manual_answer(c) and c.cell_type == "markdown"):
+        charts = [i for i in range(answer) if shows_a_chart(cells[i])]
+        if not charts:
+            continue
+        following = next((c for c in cells[charts[-1] + 1 :] if c.cell_type == "markdown"), None)
+        if following is None or "What do you notice?" not in following.source:
+            telling.append(charts[-1])
+    assert not telling, (
+        f"{notebook_id(path)}: the charts in cells {telling} come last before a written answer: follow "
+        "them with '**What do you notice?**' and move the reading after the answer or into a hint"
+    )
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=notebook_id)
+def test_notebook_has_a_predict_then_check_step(path):
+    cells = read_notebook(path).cells
+    assert any(c.cell_type == "markdown" and PREDICT in c.source for c in cells), (
+        f"{notebook_id(path)}: add a '{PREDICT}' step: the learner writes a guess before the computation"
+    )
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=notebook_id)
+def test_every_data_number_in_prose_is_registered(path):
+    """Numbers about the data in prose are registered with the code that computes them (MODULE-STANDARD)."""
+    notebook = read_notebook(path)
+    registry = load_prose_registry(path.parent.name, path.name)
+    missing = texts_not_in_markdown(notebook, registry)
+    assert not missing, f"{notebook_id(path)}: registered prose numbers found in no markdown cell: {missing}"
+    unchecked = unregistered_numbers(notebook, registry)
+    assert not unchecked, (
+        f"{notebook_id(path)}: numbers in prose that nothing checks (cell, number): {unchecked}. Register "
+        f"them in autograder/prose_numbers/{path.parent.name}.yaml (text + expr), or list conventions there."
+    )

@@ -125,9 +125,15 @@ def test_self_check_never_raises_and_prints_only_to_stdout(tmp_path, capsys):
     assert captured.out.count("Self-check q1:") == 2
 
 
-def test_fingerprints_are_salted_by_question_and_do_not_contain_the_answer():
+def test_fingerprints_are_salted_by_question_and_are_not_a_plain_hash_of_the_answer():
+    """An unsalted hash could be looked up in a table of precomputed hashes of likely answers."""
+    import hashlib
+    import json
+
     assert feedback.fingerprint("q1", 42) != feedback.fingerprint("q2", 42)
-    assert "42" not in feedback.fingerprint("q1", 42)
+    text = json.dumps(feedback.canonical(42), sort_keys=True).encode()
+    plain = {hashlib.sha256(text).hexdigest()[:32], hashlib.md5(text).hexdigest(), hashlib.sha1(text).hexdigest()[:32]}
+    assert feedback.fingerprint("q1", 42) not in plain
 
 
 def test_canonical_form_keeps_order_of_series_but_not_of_dicts():
@@ -135,7 +141,7 @@ def test_canonical_form_keeps_order_of_series_but_not_of_dicts():
     assert feedback.canonical(ranked) != feedback.canonical(ranked.iloc[::-1])
     assert feedback.canonical({"a": 1, "b": 2}) == feedback.canonical({"b": 2, "a": 1})
     assert feedback.canonical(-0.0) == feedback.canonical(0.0)
-    assert feedback.canonical(pd.Series([1], index=pd.CategoricalIndex(["x"]))) == [["x", "1"]]
+    assert feedback.canonical(pd.Series([1], index=pd.CategoricalIndex(["x"]))) == [["x", "1.000000"]]
 
 
 # --- hints -------------------------------------------------------------------------
@@ -185,3 +191,53 @@ def test_course_style_skips_the_iri_grammar_but_plotly_still_renders_for_noteboo
     assert "application/vnd.plotly.v1+json" in json.loads(done.stdout)["mimetypes"]
     without = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert without.returncode != 0, "without use_course_style jsonschema should import rfc3987_syntax (else this test proves nothing)"
+
+
+def test_equal_numbers_of_different_types_get_the_same_fingerprint():
+    import numpy as np
+
+    fingerprint = feedback.fingerprint
+
+    assert fingerprint("q", 3000) == fingerprint("q", 3000.0) == fingerprint("q", np.int64(3000))
+    assert fingerprint("q", [1, 2.5]) == fingerprint("q", (np.float32(1), 2.5))
+    assert fingerprint("q", 3000) != fingerprint("q", 3001)
+    assert fingerprint("q", True) == fingerprint("q", np.bool_(True))
+    assert fingerprint("q", True) != fingerprint("q", 1), "a bool is not the number 1"
+
+
+def test_probe_records_results_exceptions_and_modified_inputs():
+    from pmcourse import probe
+
+    def share_done(statuses):
+        if not statuses:
+            raise ValueError("no statuses")
+        return sum(s == "done" for s in statuses) / len(statuses)
+
+    def sorts_in_place(values):
+        values.sort()
+        return values[0]
+
+    assert probe(share_done, [(["done", "x"],), ([],), {"statuses": ("done",)}]) == [0.5, "raises ValueError", 1.0]
+    assert probe(sorts_in_place, [([3, 1],)]) == [[1, "modified its input"]]
+    original = [3, 1]
+    probe(sorts_in_place, [(original,)])
+    assert original == [3, 1], "probe calls the function on copies"
+
+
+def test_a_library_warning_in_a_test_cell_goes_to_stdout_not_stderr():
+    """nbgrader fails a test cell that writes to stderr; a warning must not cost a right answer."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import pandas as pd\nimport pmcourse"),
+            nbformat.v4.new_code_cell("s = pd.Series([3, 1, 2])\ns.sort_values(inplace=True)\nlist(s)"),
+            nbformat.v4.new_code_cell("import warnings\nwarnings.warn('soon', FutureWarning)"),
+        ]
+    )
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    for cell in notebook.cells[1:]:
+        streams = {o.name: o.text for o in cell.outputs if o.output_type == "stream"}
+        assert "stderr" not in streams, f"a warning went to stderr: {streams['stderr']!r}"
+        assert "Warning" in streams.get("stdout", ""), "the learner should still see the warning"
