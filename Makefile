@@ -62,7 +62,7 @@ datasets: $(STAMP)
 
 # Maintainer: re-pin every transitive package after changing pyproject.toml.
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude pip --exclude-editable --disable-pip-version-check > requirements.lock
 
 clean:
 	rm -rf $(VENV) gradebook.db submitted autograded feedback

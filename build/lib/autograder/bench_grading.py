@@ -1,0 +1,171 @@
+"""Benchmark: stock sequential `nbgrader autograde` against the cohort pipeline (`make bench-grading`).
+
+Builds a synthetic cohort (default 60 students) across every module in
+`solutions/`, with a fixed mix of submissions per module: right (40 %), partly
+right (first half of the questions, 30 %), blank (15 %) and broken (15 %: half
+not valid JSON, half with a syntax error in an answer). Two identical copies of
+the course are graded: one with `nbgrader autograde <module>` per module, one
+with `python -m autograder.cohort grade`. Then the grades are compared cell by
+cell (and the final scores), and the floor is measured: starting a kernel and
+executing each module's solution notebook once.
+
+    python -m autograder.bench_grading [--students 60] [--workers N] [--modules m00_orientation ...]
+
+The last line is:
+submissions=N nbgrader_s=A pipeline_s=B speedup=A/B grades_identical=true|false
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder import course as nbcourse
+from autograder.cohort.grade import default_workers
+from autograder.notebook import grading_structure, module_notebooks
+
+MIX = [("right", 40), ("partial", 30), ("blank", 15), ("broken", 15)]
+
+
+def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> list[str]:
+    from autograder.cohort.__main__ import main as cohort
+
+    nbcourse.new_course(folder, modules)
+    ids = [f"student{i:03d}" for i in range(students)]
+    roster = folder / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\n" + "".join(
+        f"{s},First{i},Last{i},{s}@example.org\n" for i, s in enumerate(ids)), encoding="utf-8")
+    cohort(["setup", "--course", str(folder), "--roster", str(roster)])
+    rng = random.Random(seed)
+    kinds = [kind for kind, share in MIX for _ in range(share)]
+    for module in modules:
+        released = folder / "modules" / module
+        for student in ids:
+            kind = rng.choice(kinds)
+            target = folder / "submitted" / student / module
+            shutil.copytree(released, target)
+            for path in module_notebooks(folder / "solutions" / module):
+                questions = [q.grade_id for q in grading_structure(path).questions]
+                answered = {"right": set(questions), "partial": set(questions[: (len(questions) + 1) // 2]),
+                            "blank": set(), "broken": set(questions)}[kind]
+                notebook = nbcourse.submission_from(released / path.name, path, answered)
+                if kind == "broken" and rng.random() < 0.5:
+                    (target / path.name).write_text(nbformat.writes(notebook)[: -300], encoding="utf-8")
+                    continue
+                if kind == "broken":
+                    for cell in notebook.cells:
+                        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == questions[-1]:
+                            cell.source = "def broken(:\n    pass\n"
+                nbformat.write(notebook, str(target / path.name))
+    return ids
+
+
+def children_cpu_seconds() -> float:
+    """CPU time (user + system) of every finished child process and of their children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def stock(folder: Path, modules: list[str]) -> float:
+    started = time.monotonic()
+    for module in modules:
+        nbcourse_env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+                        "PMCOURSE_DATASETS": str(nbcourse.DATASETS)}
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", module, "--force"], cwd=folder,
+                       env=nbcourse_env, capture_output=True, text=True)  # exits 1 on broken files: expected
+    return time.monotonic() - started
+
+
+def pipeline(folder: Path, workers: int) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "autograder.cohort", "grade", "--course", str(folder), "--quiet",
+                    "--workers", str(workers)], check=False, capture_output=True, text=True)
+    return time.monotonic() - started
+
+
+def grades(folder: Path, modules: list[str]):
+    from autograder.cohort.export import final_scores
+    from autograder.cohort.layout import Course
+
+    cells = {m: nbcourse.auto_scores(folder, m) for m in modules}
+    _, _, scores, _ = final_scores(Course(folder))
+    return cells, scores
+
+
+def floor_seconds(modules: list[str]) -> dict[str, float]:
+    """Kernel start plus one run of the module's solution notebooks (nbclient, no nbgrader)."""
+    from nbclient import NotebookClient
+
+    os.environ["PMCOURSE_DATASETS"] = str(nbcourse.DATASETS)
+    out = {}
+    for module in modules:
+        total = 0.0
+        for path in module_notebooks(nbcourse.SOLUTIONS / module):
+            notebook = nbformat.read(str(path), as_version=4)
+            started = time.monotonic()
+            NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            total += time.monotonic() - started
+        out[module] = total
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--modules", nargs="*", default=None, help="default: every module in solutions/")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark courses (printed)")
+    args = parser.parse_args(argv)
+    modules = args.modules or nbcourse.module_ids()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        print(f"building {args.students} students x {len(modules)} modules ({', '.join(modules)})", flush=True)
+        build(scratch / "pipeline", modules, args.students)
+        shutil.copytree(scratch / "pipeline", scratch / "stock")
+        submissions = args.students * len(modules)
+        floors = floor_seconds(modules)
+        floor = sum(floors.values()) / len(floors)
+        print("floor (kernel start + solution run), s: " + ", ".join(f"{m} {s:.2f}" for m, s in floors.items()), flush=True)
+        before_stock = children_cpu_seconds()
+        nbgrader_s = stock(scratch / "stock", modules)
+        before_pipeline = children_cpu_seconds()
+        stock_cpu = before_pipeline - before_stock
+        print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission); "
+              f"CPU {stock_cpu:.1f} s", flush=True)
+        pipeline_s = pipeline(scratch / "pipeline", args.workers)
+        pipeline_cpu = children_cpu_seconds() - before_pipeline
+        per = pipeline_s * args.workers / submissions
+        print(f"pipeline ({args.workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
+              f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
+              f"({stock_cpu / pipeline_cpu:.2f}x less than stock)", flush=True)
+        a, b = grades(scratch / "stock", modules), grades(scratch / "pipeline", modules)
+        identical = a == b
+        if not identical:
+            for module in modules:
+                for student in sorted(set(a[0][module]) | set(b[0][module])):
+                    if a[0][module].get(student) != b[0][module].get(student):
+                        print(f"differs: {module} {student}: stock {a[0][module].get(student)} "
+                              f"pipeline {b[0][module].get(student)}")
+        if args.keep:
+            print(f"kept: {scratch}")
+        print(f"submissions={submissions} nbgrader_s={nbgrader_s:.1f} pipeline_s={pipeline_s:.1f} "
+              f"speedup={nbgrader_s / pipeline_s:.2f} grades_identical={'true' if identical else 'false'}")
+        return 0 if identical else 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""`feedback`: nbgrader's feedback HTML, with the learner's plotly charts drawn.
+
+nbgrader's `generate_feedback` drops plotly figures: they are stored only as
+`application/vnd.plotly.v1+json` (or, for a `go.FigureWidget`, as widget state),
+which its HTML exporter cannot show. Here nbgrader's own GenerateFeedback
+converter runs with one more preprocessor, `PlotlyToHTML`, that turns each
+figure into HTML drawn by plotly.js. plotly.js (from the plotly wheel, no CDN)
+is embedded once per feedback file that has a figure, so the file works offline
+and can be handed to the learner alone. A FigureWidget is drawn as it was when
+grading finished (its slider or other controls are not interactive there).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+from autograder.cohort.layout import Course, ensure_scripts_on_path
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _figure_html(figure: dict, first: bool) -> str:
+    import plotly.io as pio
+
+    return pio.to_html(figure, include_plotlyjs=bool(first), full_html=False, validate=False,
+                       config={"displaylogo": False})
+
+
+def _widget_figures(model_id: str, state: dict, seen=None) -> list[dict]:
+    """The plotly figures (data + layout) inside a widget view, children included."""
+    seen = seen if seen is not None else set()
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id].get("state", {})
+    if "_widget_data" in model:
+        return [{"data": model.get("_widget_data") or [], "layout": model.get("_widget_layout") or {}}]
+    figures = []
+    for child in model.get("children", []) or []:
+        if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+            figures += _widget_figures(child[len("IPY_MODEL_"):], state, seen)
+    return figures
+
+
+class PlotlyToHTML(Preprocessor):
+    """Give every plotly figure (and FigureWidget) an HTML rendering with plotly.js."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+        first = True
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                figures = []
+                if PLOTLY_MIME in data:
+                    figures = [data[PLOTLY_MIME]]
+                elif WIDGET_MIME in data:
+                    figures = _widget_figures(data[WIDGET_MIME].get("model_id", ""), state)
+                if not figures:
+                    continue
+                parts = []
+                for figure in figures:
+                    parts.append(_figure_html(figure, first))
+                    first = False
+                output["data"] = {"text/html": "\n".join(parts), "text/plain": data.get("text/plain", "")}
+        resources["plotly_figures"] = not first
+        return nb, resources
+
+
+def feedback(course: Course, modules=None, students=None, force: bool = False) -> str:
+    """Generate feedback for every autograded (student, module) pair that has none or an older one."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import GetGrades
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    import logging
+
+    ensure_scripts_on_path()
+    config = course.config.copy()
+    config.CourseDirectory.root = str(course.root)
+    if course.db_url_override:
+        config.CourseDirectory.db_url = course.db_url_override
+    config.GenerateFeedback.preprocessors = [GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]
+    log = logging.getLogger("autograder.cohort.feedback")
+    made, skipped, failed = 0, 0, []
+    if not course.autograded.is_dir():
+        return "feedback: nothing autograded yet"
+    for student_dir in sorted(p for p in course.autograded.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if students and student_dir.name not in students:
+            continue
+        for module_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if modules and module_dir.name not in modules:
+                continue
+            graded = list(module_dir.glob("*.ipynb"))
+            out = course.feedback / student_dir.name / module_dir.name
+            newest = max((p.stat().st_mtime for p in graded), default=0)
+            htmls = [out / (p.stem + ".html") for p in graded]
+            if not force and htmls and all(h.is_file() and h.stat().st_mtime >= newest for h in htmls):
+                skipped += 1
+                continue
+            coursedir = CourseDirectory(config=config, log=log)
+            coursedir.student_id, coursedir.assignment_id = student_dir.name, module_dir.name
+            converter = GenerateFeedback(coursedir=coursedir, config=config, log=log)
+            converter.force = True
+            try:
+                converter.start()
+                made += 1
+            except Exception as error:  # one broken pair must not stop the others
+                failed.append(f"{student_dir.name}/{module_dir.name}: {error}")
+    lines = [f"feedback: {made} written, {skipped} up to date, {len(failed)} failed (in {course.feedback})"]
+    return "\n".join(lines + [f"  {f}" for f in failed])

@@ -1,0 +1,130 @@
+"""`report`: one HTML page on the cohort, with plotly charts (plotly.js embedded once, no CDN).
+
+- score distribution per module (every student a dot, after late penalties);
+- pass rate per question (a question passes when all its autograded test cells score full points);
+- the hardest questions (lowest pass rates);
+- who has not submitted what, and every submission whose grading left a note.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from autograder.cohort import journal
+from autograder.cohort.layout import Course, gradebook
+from autograder.cohort.outcomes import sentences
+from autograder.notebook import grading_structure, module_notebooks
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]  # Okabe-Ito
+HARDEST = 10
+
+
+def question_of(course: Course, module: str) -> dict[str, str]:
+    """{test cell grade id: question grade id} from the module's source notebooks."""
+    owner = {}
+    for path in module_notebooks(course.source / module):
+        for question in grading_structure(path).questions:
+            for test in question.tests:
+                owner[test.grade_id] = question.grade_id
+    return owner
+
+
+def cohort_tables(course: Course):
+    """(scores rows, question rows, missing rows) read from the gradebook."""
+    scores, tests = [], []
+    with gradebook(course) as gb:
+        roster = sorted(s.id for s in gb.students)
+        modules = sorted(a.name for a in gb.assignments)
+        submitted = set()
+        for module in modules:
+            owner = question_of(course, module)
+            for submission in gb.assignment_submissions(module):
+                submitted.add((submission.student_id, module))
+                final = max(0.0, float(submission.score) - float(submission.late_submission_penalty or 0))
+                maximum = float(submission.max_score) or 1.0
+                scores.append({"module": module, "student": submission.student_id,
+                               "score": final, "percent": 100 * final / maximum})
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        if grade.cell.cell_type != "code" or grade.max_score_gradecell == 0:
+                            continue
+                        tests.append({"module": module, "student": submission.student_id,
+                                      "question": owner.get(grade.name, grade.name),
+                                      "full": (grade.auto_score or 0) >= grade.max_score_gradecell})
+    missing = [(s, m) for m in modules for s in roster if (s, m) not in submitted
+               or (journal.read(course, s, m) or {}).get("status") == "not_submitted"]
+    return scores, tests, missing, modules
+
+
+def report(course: Course, to: Path | None = None) -> Path:
+    import pandas as pd
+    import plotly.express as px
+    import plotly.io as pio
+
+    scores, tests, missing, modules = cohort_tables(course)
+    scores = pd.DataFrame(scores, columns=["module", "student", "score", "percent"])
+    tests = pd.DataFrame(tests, columns=["module", "student", "question", "full"])
+    per_question = (
+        tests.groupby(["module", "question", "student"])["full"].all()
+        .groupby(["module", "question"]).mean().mul(100).rename("pass_rate").reset_index()
+    )
+    hardest = per_question.sort_values(["pass_rate", "question"]).head(HARDEST)
+    sections, first = [], True
+
+    def chart(figure, caption):
+        nonlocal first
+        figure.update_layout(template="plotly_white", colorway=PALETTE, margin=dict(l=60, r=20, t=60, b=60))
+        sections.append(pio.to_html(figure, include_plotlyjs=first, full_html=False))
+        sections.append(f"<p class='caption'>{html.escape(caption)}</p>")
+        first = False
+
+    if len(scores):
+        medians = scores.groupby("module")["percent"].median()
+        lowest = medians.idxmin()
+        chart(px.box(scores, x="module", y="percent", points="all", hover_data=["student", "score"],
+                     color="module", category_orders={"module": modules},
+                     title=f"Scores per module: the lowest median is {lowest} ({medians[lowest]:.0f} %)",
+                     labels={"percent": "score (% of the module's points, after late penalties)", "module": "module"}),
+              "Each dot is one student's submission; the box spans the middle half of the cohort.")
+    if len(per_question):
+        chart(px.bar(per_question, x="question", y="pass_rate", color="module",
+                     title="Pass rate per question: where the cohort gets stuck",
+                     labels={"pass_rate": "students passing every test (%)", "question": "question"},
+                     range_y=[0, 100]),
+              "A question passes when every one of its autograded test cells scores full points.")
+        worst = hardest.iloc[0]
+        chart(px.bar(hardest.sort_values("pass_rate", ascending=False), x="pass_rate", y="question",
+                     orientation="h", color="module", range_x=[0, 100],
+                     title=f"The {len(hardest)} hardest questions: {worst['question']} is passed by "
+                           f"{worst['pass_rate']:.0f} % of the students",
+                     labels={"pass_rate": "students passing every test (%)", "question": ""}),
+              "Start the next class with these, hardest first.")
+    missing_rows = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(m)}</td></tr>" for s, m in missing)
+    notes_rows = "".join(
+        f"<tr><td>{html.escape(e['student'])}</td><td>{html.escape(e['module'])}</td><td>{html.escape(e['status'])}</td>"
+        f"<td>{html.escape('; '.join(sentences(e)))}</td></tr>"
+        for e in journal.entries(course) if e.get("events") and e["status"] != "not_submitted"
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Cohort report: {html.escape(course.course_id or course.root.name)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
+.caption{{color:#555;margin-top:0}}</style></head><body>
+<h1>Cohort report</h1>
+<p>{scores['student'].nunique() if len(scores) else 0} students with at least one submission, {len(scores)} submissions
+across {len(modules)} modules; {len(missing)} (student, module) pairs not submitted.</p>
+{''.join(sections)}
+<h2>Not submitted ({len(missing)})</h2>
+<table><tr><th>student</th><th>module</th></tr>{missing_rows or '<tr><td colspan=2>everyone submitted</td></tr>'}</table>
+<h2>Submissions graded with a note</h2>
+<table><tr><th>student</th><th>module</th><th>status</th><th>what happened</th></tr>{notes_rows or '<tr><td colspan=4>none</td></tr>'}</table>
+<h2>Hardest questions</h2>
+<table><tr><th>question</th><th>module</th><th>pass rate</th></tr>
+{''.join(f"<tr><td>{html.escape(r.question)}</td><td>{html.escape(r.module)}</td><td>{r.pass_rate:.0f} %</td></tr>" for r in hardest.itertuples())}
+</table></body></html>
+"""
+    target = (to / "report.html") if to and (to.is_dir() or not to.suffix) else (to or course.grading / "report.html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -1,0 +1,173 @@
+"""The isolated folder a worker grades in, and the limits on a student's kernel.
+
+A worker grades each (student, module) pair inside its own temporary folder,
+outside the course folder. Student code runs with that folder as its working
+directory and sees only (its working directory is a separate run folder, not nbgrader's):
+
+- the submission's files other than notebooks, and the module's released,
+  student-visible extra files;
+- a private copy of the datasets (`PMCOURSE_DATASETS` points at it), checked
+  after every pair and restored if student code changed it;
+- a private copy of the `pmcourse` package (first on `PYTHONPATH`), so the
+  package's own location does not lead back to the course folder.
+
+`solutions/`, the gradebook and the notebook with its hidden tests put back
+(nbgrader's own grading folder, in another temporary folder) are not in that
+folder or above it, and no environment variable names them. Run the pipeline under its own
+user or in a container if students must not read absolute paths either.
+
+Each kernel runs under an address-space limit (`RLIMIT_AS`): runaway memory
+raises `MemoryError` in the cell that caused it, which then scores 0. Kernels
+are forked from the worker's fork server (`forkserver.py`), which has the
+heavy libraries imported already.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, Unicode
+
+from autograder.cohort.forkserver import ForkedProvisioner
+
+DEFAULT_MEMORY_MB = 2048
+MAX_OUTPUT_CHARS = 100_000
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels come from a fork server, under an address-space limit."""
+
+    memory_mb = Integer(DEFAULT_MEMORY_MB, help="Kernel address-space limit in MB (0: none)").tag(config=True)
+    fork_server = Unicode(help="socket of the worker's kernel fork server").tag(config=True)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class LimitedExecute(Execute):
+    """nbgrader's Execute with the limited kernel manager, run in `run_dir`; remembers the cell that ran last.
+
+    nbgrader runs the kernel in the folder of the notebook being graded, which at
+    that point holds the sanitized notebook with every hidden test put back.
+    Here the kernel runs in `run_dir` instead: the same files minus notebooks.
+    """
+
+    run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs["kernel_manager_class"] = LimitedKernelManager
+        super().__init__(*args, **kwargs)
+        self.last_cell = None  # (notebook name, cell id, grade id) of the cell that ran last
+        self._notebook_name = ""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._notebook_name = (resources or {}).get("nbgrader", {}).get("notebook", "") + ".ipynb"
+        self.last_cell = None
+        if self.run_dir and resources is not None:
+            resources.setdefault("metadata", {})["path"] = self.run_dir
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        self.last_cell = (self._notebook_name, cell.get("id", ""), grade_id)
+        return super().preprocess_cell(cell, resources, index)
+
+
+class TruncateLongOutput(Preprocessor):
+    """Cut any single text output longer than `max_chars` (nbgrader's LimitOutput counts lines only).
+
+    Error outputs are never removed, so what nbgrader scores does not change.
+    The cells it cut are listed in `truncated` (grade id, else cell id).
+    """
+
+    max_chars = Integer(MAX_OUTPUT_CHARS).tag(config=True)
+    enabled = Bool(True).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.truncated: list[str] = []
+
+    def _cut(self, text: str) -> str:
+        return text[: self.max_chars] + "\n... Output truncated (too long) ...\n"
+
+    def _too_long(self, value) -> bool:
+        return isinstance(value, str) and len(value) > self.max_chars
+
+    def _truncate_output(self, output) -> bool:
+        cut = False
+        if output.get("output_type") == "stream" and self._too_long(output.get("text", "")):
+            output["text"] = self._cut(output["text"])
+            cut = True
+        for mime, value in list(output.get("data", {}).items()):
+            if mime.startswith("text/") and self._too_long(value):
+                output["data"][mime] = self._cut(value)
+                cut = True
+        return cut
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        cut = [self._truncate_output(output) for output in cell.get("outputs", [])]
+        if any(cut):
+            name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id", str(index))
+            self.truncated.append(name)
+        return cell, resources
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    state = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            stat = path.lstat()
+            state[str(path.relative_to(folder))] = (stat.st_size, stat.st_mtime_ns, stat.st_mode)
+    return state
+
+
+class DatasetGuard:
+    """A private copy of the datasets; `check()` restores it if student code changed it."""
+
+    def __init__(self, original: Path, copy: Path):
+        self.original, self.copy = Path(original), Path(copy)
+        self._restore()
+
+    def _restore(self) -> None:
+        if self.copy.exists():
+            for dirpath, dirnames, _ in os.walk(self.copy):
+                os.chmod(dirpath, 0o755)
+            shutil.rmtree(self.copy)
+        shutil.copytree(self.original, self.copy, ignore=shutil.ignore_patterns("__pycache__", "generator"))
+        for dirpath, dirnames, filenames in os.walk(self.copy):
+            for name in filenames:
+                os.chmod(Path(dirpath) / name, 0o444)
+        for dirpath, _, _ in os.walk(self.copy, topdown=False):
+            os.chmod(dirpath, 0o555)
+        self._state = _snapshot(self.copy)
+
+    def check(self) -> bool:
+        """True (and the copy restored) if the datasets changed since the last check."""
+        if self.copy.is_dir() and _snapshot(self.copy) == self._state:
+            return False
+        self._restore()
+        return True
+
+
+def private_pmcourse(lib: Path) -> Path:
+    """A copy of the `pmcourse` package in `lib` (to put first on PYTHONPATH)."""
+    import pmcourse
+
+    source = Path(pmcourse.__file__).resolve().parent
+    target = lib / "pmcourse"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return lib

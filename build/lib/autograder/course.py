@@ -1,0 +1,138 @@
+"""nbgrader steps run in a course folder: release, submit, autograde, read scores.
+
+Everything goes through nbgrader itself (its command line and its gradebook
+API), in a course folder laid out like this repository: `nbgrader_config.py`,
+`solutions/` (source) and `modules/` (release).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from autograder.notebook import is_solution_code, module_notebooks, nbgrader_meta
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPO_ROOT / "solutions"
+MODULES = REPO_ROOT / "modules"
+DATASETS = REPO_ROOT / "datasets"
+HEADER = "header.ipynb"
+
+
+def module_ids(solutions: Path = SOLUTIONS) -> list[str]:
+    """Every module (nbgrader assignment) in `solutions/`, in course order."""
+    return sorted(p.name for p in solutions.iterdir() if p.is_dir() and p.name[:1] == "m")
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message carries its log."""
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in `course` with the course datasets on the path."""
+    # nbgrader runs `alembic` from PATH: put this environment's scripts first.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path, "PMCOURSE_DATASETS": str(DATASETS)}
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise NbgraderError(
+            f"`nbgrader {' '.join(args)}` exited {result.returncode} in {course}:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def new_course(folder: Path, modules: list[str]) -> Path:
+    """A fresh course folder holding the config, the header and these modules' sources."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    (folder / "solutions").mkdir(exist_ok=True)
+    shutil.copy(SOLUTIONS / HEADER, folder / "solutions" / HEADER)
+    for module in modules:
+        shutil.copytree(
+            SOLUTIONS / module,
+            folder / "solutions" / module,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+    return folder
+
+
+def release(course: Path, module: str) -> Path:
+    """Generate the student version of `module` into the course's modules/."""
+    nbgrader(course, "generate_assignment", module, "--force")
+    return course / "modules" / module
+
+
+def add_students(course: Path, students: list[str]) -> None:
+    roster = course / "roster.csv"
+    roster.write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
+    nbgrader(course, "db", "student", "import", str(roster))
+
+
+def autograde(course: Path, module: str) -> subprocess.CompletedProcess:
+    return nbgrader(course, "autograde", module, "--force")
+
+
+def auto_scores(course: Path, module: str) -> dict[str, dict[str, float]]:
+    """{student: {test cell grade id: auto score}} for every autograded test cell."""
+    from nbgrader.api import Gradebook
+
+    scores: dict[str, dict[str, float]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for submission in gradebook.assignment_submissions(module):
+            cells = scores.setdefault(submission.student_id, {})
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.cell.cell_type == "code" and grade.auto_score is not None:
+                        cells[grade.name] = float(grade.auto_score)
+    return scores
+
+
+def submission_from(release_nb: Path, solution_nb: Path, answered: set[str]):
+    """The student notebook with the solution's code in the `answered` questions only."""
+    student = nbformat.read(str(release_nb), as_version=4)
+    solution = nbformat.read(str(solution_nb), as_version=4)
+    answers = {
+        nbgrader_meta(cell)["grade_id"]: cell.source
+        for cell in solution.cells
+        if is_solution_code(cell)
+    }
+    for cell in student.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if is_solution_code(cell) and grade_id in answered:
+            cell.source = answers[grade_id]
+    return student
+
+
+def release_all(destination: Path, modules: list[str] | None = None) -> Path:
+    """Generate every module's student version into `destination`/modules."""
+    modules = module_ids() if modules is None else modules
+    course = new_course(destination, modules)
+    for module in modules:
+        release(course, module)
+    return course / "modules"
+
+
+__all__ = [
+    "NbgraderError",
+    "add_students",
+    "auto_scores",
+    "autograde",
+    "module_ids",
+    "module_notebooks",
+    "new_course",
+    "release",
+    "release_all",
+    "submission_from",
+]

@@ -1,0 +1,42 @@
+"""Regenerate the student notebooks in modules/ from solutions/ (`make modules`).
+
+`python -m autograder.release m01_market_research` regenerates one module only.
+
+nbgrader generates each module into a temporary course folder (so no
+gradebook is left in the repo), then the result replaces `modules/<module>/`.
+`tests/test_release.py` runs the same generation and fails on any difference
+from what is committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.course import MODULES, module_ids, release_all
+from autograder.home import HOME, home_text
+
+
+def main(only: list[str]) -> None:
+    modules = only or module_ids()
+    with tempfile.TemporaryDirectory() as scratch:
+        generated = release_all(Path(scratch), modules)
+        for module in modules:
+            target = MODULES / module
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(generated / module, target)
+            print(f"modules/{module}: regenerated from solutions/{module}")
+    if only:
+        return
+    HOME.write_text(home_text(modules), encoding="utf-8")
+    print(f"{HOME.name}: regenerated")
+    for stale in sorted(p for p in MODULES.glob("m*") if p.is_dir() and p.name not in modules):
+        shutil.rmtree(stale)
+        print(f"modules/{stale.name}: removed (no such module in solutions/)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])  # optional: the module ids to regenerate (default: all)

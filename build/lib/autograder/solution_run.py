@@ -1,0 +1,209 @@
+"""Run a solution notebook once, in one kernel, and try every known wrong answer.
+
+For each question that has wrong answers (`autograder/wrong_answers/<module>.yaml`),
+just before its solution cell runs, each wrong answer is run in its place,
+followed by the question's test cells; the points those tests would give, and
+whether the learner's self-check said "fully right", are recorded. The same
+file lists `accepted:` answers: other right forms (an int for a float, a form
+that raises a library warning) that must get full points and "fully right".
+Then the real solution runs and the notebook goes on. One kernel serves the
+whole notebook, however many wrong answers there are.
+
+The same run checks every number that the notebook's prose states about the
+data (`autograder/prose_numbers/<module>.yaml`, see `autograder.prose_check`)
+in the state a reader has when reading it, and records how long each cell
+takes and the self-check fingerprint of every checked answer (used to
+regenerate `answer_fingerprints.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+from autograder.notebook import grading_structure, read_notebook
+from autograder.prose_check import ProseNumber, ProseNumberResult, reading_points
+
+WRONG_ANSWERS_DIR = Path(__file__).resolve().parent / "wrong_answers"
+CELL_TIMEOUT_S = 60
+
+
+@dataclass
+class WrongAnswer:
+    question: str
+    mistake: str  # what is wrong; for an accepted form, why it must be accepted
+    code: str
+    accepted: bool = False  # another right form: full points and "fully right" expected
+
+
+@dataclass
+class WrongAnswerResult:
+    wrong: WrongAnswer
+    points: float  # what the question's tests would award it
+    max_points: float
+    failing_tests: list[str]
+    error_in_wrong_code: str | None  # the wrong answer itself crashed (a bad fixture)
+    self_check_said_right: bool = False  # the visible self-check printed "fully right"
+
+    @property
+    def rejected(self) -> bool:
+        return self.error_in_wrong_code is None and self.points < self.max_points
+
+    @property
+    def misleads(self) -> bool:
+        """The self-check calls fully right an answer that the tests reject."""
+        return self.rejected and self.self_check_said_right
+
+    @property
+    def accepted_as_right(self) -> bool:
+        """An accepted form that gets full points and the self-check's "fully right"."""
+        return (
+            self.error_in_wrong_code is None
+            and self.points == self.max_points
+            and self.self_check_said_right
+        )
+
+
+@dataclass
+class SolutionRun:
+    notebook: Path
+    cell_seconds: list[tuple[int, float]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    wrong_answer_results: list[WrongAnswerResult] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    prose_results: list[ProseNumberResult] = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(seconds for _, seconds in self.cell_seconds)
+
+
+def wrong_answers_file(module: str) -> Path:
+    return WRONG_ANSWERS_DIR / f"{module}.yaml"
+
+
+def load_wrong_answers(module: str) -> dict[str, list[WrongAnswer]]:
+    """{question grade id: [wrong answers]} for one module (empty if it has none)."""
+    path = wrong_answers_file(module)
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {question: [_wrong_answer(question, item) for item in items] for question, items in raw.items()}
+
+
+def _wrong_answer(question: str, item: dict) -> WrongAnswer:
+    kinds = {"mistake", "accepted"} & set(item)
+    if len(kinds) != 1 or "code" not in item:
+        raise ValueError(
+            f"{question}: each entry needs `code` and exactly one of `mistake` (a wrong answer) "
+            f"or `accepted` (another right form); got keys {sorted(item)}"
+        )
+    if "accepted" in item:
+        return WrongAnswer(question, item["accepted"], item["code"], accepted=True)
+    return WrongAnswer(question, item["mistake"], item["code"])
+
+
+def said_fully_right(cell, question: str) -> bool:
+    """Whether an executed test cell's self-check told the learner the answer is fully right."""
+    verdict = f"Self-check {question}: fully right."
+    return any(
+        output.output_type == "stream" and output.name == "stdout" and verdict in output.text
+        for output in cell.get("outputs", [])
+    )
+
+
+def cell_error(cell) -> str | None:
+    """What went wrong in an executed cell: an error, or stderr output (nbgrader scores both as a failure)."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "stream" and output.name == "stderr":
+            return "wrote to stderr (nbgrader scores that as a failure): " + output.text[:200]
+    return None
+
+
+def run_solution(
+    notebook_path: str | Path,
+    wrong_answers: dict[str, list[WrongAnswer]],
+    prose_numbers: list[ProseNumber] | None = None,
+) -> SolutionRun:
+    """Execute `notebook_path` top to bottom, trying `wrong_answers` and checking `prose_numbers` on the way."""
+    path = Path(notebook_path).resolve()
+    notebook = read_notebook(path)
+    structure = grading_structure(path)
+    by_solution_cell = {q.solution_index: q for q in structure.questions}
+    checks_before_cell = reading_points(notebook, prose_numbers or [])
+    run = SolutionRun(path)
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+
+    # nbclient stores each executed cell back at its index: extra cells (wrong
+    # answers, re-run tests, the probe) run in one scratch slot at the end.
+    scratch_index = len(notebook.cells)
+    notebook.cells.append(nbformat.v4.new_code_cell(""))
+
+    def execute(cell, index: int = scratch_index) -> str | None:
+        cell.outputs = []
+        client.execute_cell(cell, index)
+        return cell_error(cell)
+
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells[:scratch_index]):
+            if cell.cell_type != "code":
+                continue
+            for number in checks_before_cell.pop(index, []):
+                run.prose_results.append(check_prose_number(number, execute))
+            question = by_solution_cell.get(index)
+            if question is not None:
+                for wrong in wrong_answers.get(question.grade_id, []):
+                    run.wrong_answer_results.append(try_wrong_answer(wrong, question, notebook, execute))
+            started = time.perf_counter()
+            error = execute(cell, index)
+            run.cell_seconds.append((index, time.perf_counter() - started))
+            if error is not None:
+                run.errors.append((index, error))
+
+        for number in (n for numbers in checks_before_cell.values() for n in numbers):
+            run.prose_results.append(check_prose_number(number, execute))  # text after the last code cell
+        probe = nbformat.v4.new_code_cell(
+            "import json, pmcourse.feedback as _f; print(json.dumps(_f.computed_fingerprints))"
+        )
+        execute(probe)
+        text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
+        run.fingerprints = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
+    return run
+
+
+def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute) -> WrongAnswerResult:
+    """Run `wrong` in place of the question's solution, then its tests; score it as nbgrader would."""
+    crashed = execute(nbformat.v4.new_code_cell(wrong.code))
+    failing, points, said_right = [], 0.0, False
+    for test in question.tests:
+        test_cell = nbformat.v4.new_code_cell(notebook.cells[test.index].source)
+        if execute(test_cell) is None:
+            points += test.points
+        else:
+            failing.append(test.grade_id)
+        said_right = said_right or said_fully_right(test_cell, question.grade_id)
+    return WrongAnswerResult(wrong, points, question.points, failing, crashed, said_right)
+
+
+def check_prose_number(number: ProseNumber, execute) -> ProseNumberResult:
+    """Evaluate a registered prose number's expression in the kernel, in the reader's state."""
+    cell = nbformat.v4.new_code_cell(f"import json as _json\nprint(_json.dumps(str({number.expr})))")
+    error = execute(cell)
+    if error is not None:
+        return ProseNumberResult(number, None, error)
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return ProseNumberResult(number, json.loads(text.strip().splitlines()[-1]), None)
