@@ -29,10 +29,14 @@ def cmd_setup(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from autograder.cohort.collect import collect
+    from autograder.cohort.collect import CollectError, collect
 
     course = _course(args)
-    report = collect(course, Path(args.source), args.module[0] if args.module else None, args.timestamp)
+    try:
+        report = collect(course, Path(args.source), args.module[0] if args.module else None, args.timestamp)
+    except CollectError as error:
+        print(error, file=sys.stderr)
+        return 2
     print(report.text())
     return 0 if not report.problems else 3
 

@@ -13,6 +13,11 @@ LMS prefix is removed so each file gets the module's own notebook name. Files
 that match no student, or more than one, are reported and not copied; two
 files for the same student and name keep the newest and are reported.
 Copying is idempotent: a student's folder is replaced only if its files change.
+
+The submission time written to `timestamp.txt` is in UTC: a file's modification
+time, or a zip entry's UTC time (the "extended timestamp" field most zip tools
+write); a zip entry with only the classic DOS time (a local time with no zone)
+is read as a local time of this machine and converted to UTC.
 """
 
 from __future__ import annotations
@@ -25,17 +30,22 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.cohort.layout import Course, gradebook, replace_tree
 from autograder.cohort.digest import submission_digest
+from autograder.cohort.layout import Course, gradebook, released_modules, replace_tree
 
 RESUBMISSION = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)")  # Canvas: 01_orientation-1.ipynb
 IGNORED = ("__MACOSX", ".DS_Store", ".ipynb_checkpoints", "Thumbs.db")
+EXTENDED_TIMESTAMP = 0x5455  # zip extra field: flags byte, then the UTC modification time (uint32)
+
+
+class CollectError(ValueError):
+    """The files cannot be collected as asked (the message says what to change)."""
 
 
 @dataclass
 class Incoming:
     name: str  # file name as delivered
-    when: dt.datetime
+    when: dt.datetime  # aware, UTC
     read: callable  # () -> bytes
 
 
@@ -121,14 +131,36 @@ def _target_name(filename: str, expected: list[str]) -> str:
     return match.group(1) if match else base
 
 
+def timestamp_text(when: dt.datetime) -> str:
+    """nbgrader's timestamp.txt text for an aware time: the time in UTC, labelled UTC."""
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC"
+
+
+def zip_entry_time(info: zipfile.ZipInfo) -> dt.datetime:
+    """A zip entry's modification time in UTC (its extended timestamp, else its DOS time read as local time)."""
+    extra = info.extra
+    while len(extra) >= 4:
+        kind, size = int.from_bytes(extra[:2], "little"), int.from_bytes(extra[2:4], "little")
+        body = extra[4:4 + size]
+        if kind == EXTENDED_TIMESTAMP and len(body) >= 5 and body[0] & 1:
+            return dt.datetime.fromtimestamp(int.from_bytes(body[1:5], "little"), dt.timezone.utc)
+        extra = extra[4 + size:]
+    return dt.datetime(*info.date_time).astimezone(dt.timezone.utc)
+
+
+def _zip_member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
+
+
 def _from_zip(path: Path) -> list[Incoming]:
-    archive = zipfile.ZipFile(path)
     found = []
-    for info in archive.infolist():
-        if info.is_dir() or any(part in IGNORED for part in Path(info.filename).parts):
-            continue
-        when = dt.datetime(*info.date_time)
-        found.append(Incoming(info.filename.replace("\\", "/"), when, lambda i=info: archive.read(i)))
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or any(part in IGNORED for part in Path(info.filename).parts):
+                continue
+            found.append(Incoming(info.filename.replace("\\", "/"), zip_entry_time(info),
+                                  lambda name=info.filename: _zip_member(path, name)))
     return found
 
 
@@ -136,7 +168,7 @@ def _from_folder(path: Path) -> list[Incoming]:
     found = []
     for file in sorted(path.rglob("*")):
         if file.is_file() and not any(part in IGNORED for part in file.relative_to(path).parts):
-            when = dt.datetime.fromtimestamp(file.stat().st_mtime)
+            when = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.timezone.utc)
             found.append(Incoming(str(file.relative_to(path)), when, file.read_bytes))
     return found
 
@@ -148,8 +180,6 @@ def _is_submitted_layout(source: Path, module: str | None, modules: list[str]) -
 
 
 def collect(course: Course, source: Path, module: str | None = None, timestamp: str | None = None) -> CollectReport:
-    from autograder.cohort.grade import released_modules
-
     modules = released_modules(course)
     with gradebook(course) as gb:
         roster = list(gb.students)
@@ -158,7 +188,7 @@ def collect(course: Course, source: Path, module: str | None = None, timestamp: 
         return _collect_layout(course, source, [module] if module else modules, roster_ids)
     if module is None:
         if len(modules) != 1:
-            raise SystemExit(f"collect: say which module these files are for (--module; released: {modules})")
+            raise CollectError(f"collect: say which module these files are for (--module; released: {modules})")
         module = modules[0]
     files = _from_zip(source) if source.suffix.lower() == ".zip" else _from_folder(source)
     report = CollectReport(module)
@@ -185,7 +215,7 @@ def collect(course: Course, source: Path, module: str | None = None, timestamp: 
         else:
             mine[name] = incoming
     for student, named in sorted(chosen.items()):
-        when = timestamp or (max(f.when for f in named.values()).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC")
+        when = timestamp or timestamp_text(max(f.when for f in named.values()))
         with tempfile.TemporaryDirectory() as scratch:
             staging = Path(scratch) / module
             staging.mkdir()

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from autograder.cohort import journal
-from autograder.cohort.layout import Course
+from autograder.cohort.layout import Course, released_modules
 from autograder.cohort.roster import roster_ids
 from autograder.cohort.digest import MISSING, submission_digest
 from autograder.cohort.outcomes import Outcome, sentences, unfinished
@@ -33,22 +33,6 @@ def students_of(course: Course) -> list[str]:
     if course.submitted.is_dir():
         found |= {p.name for p in course.submitted.iterdir() if p.is_dir() and not p.name.startswith(".")}
     return sorted(found)
-
-
-def released_modules(course: Course) -> list[str]:
-    from nbgrader.api import MissingEntry
-
-    from autograder.cohort.layout import gradebook
-
-    out = []
-    with gradebook(course) as gb:
-        for module in course.modules():
-            try:
-                gb.find_assignment(module)
-                out.append(module)
-            except MissingEntry:
-                continue
-    return out
 
 
 class Progress:

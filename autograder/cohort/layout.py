@@ -116,6 +116,21 @@ def gradebook(course: Course):
     return Gradebook(course.db_url, course.course_id)
 
 
+def released_modules(course: Course) -> list[str]:
+    """The course's modules that are in the gradebook (released), in course order."""
+    from nbgrader.api import MissingEntry
+
+    out = []
+    with gradebook(course) as gb:
+        for module in course.modules():
+            try:
+                gb.find_assignment(module)
+                out.append(module)
+            except MissingEntry:
+                continue
+    return out
+
+
 def default_course_root() -> Path:
     """The current folder if it is an nbgrader course, else this repository."""
     here = Path.cwd()
