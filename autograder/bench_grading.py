@@ -30,9 +30,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course as nbcourse
+from autograder import stock_nbgrader as nbcourse
 from autograder.cohort.grade import default_workers
-from autograder.notebook import grading_structure, module_notebooks
+from pmcourse.notebook import grading_structure, module_notebooks
 
 MIX = [("right", 40), ("partial", 30), ("blank", 15), ("broken", 15)]
 
@@ -121,7 +121,7 @@ def floor_seconds(modules: list[str]) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--students", type=int, default=60)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--modules", nargs="*", default=None, help="default: every module in solutions/")

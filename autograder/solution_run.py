@@ -27,11 +27,11 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
-from autograder.notebook import grading_structure, read_notebook
+from pmcourse.notebook import GRADING_CELL_TIMEOUT_S, cell_error, grading_structure, read_notebook
 from autograder.prose_check import ProseNumber, ProseNumberResult, reading_points
 
 WRONG_ANSWERS_DIR = Path(__file__).resolve().parent / "wrong_answers"
-CELL_TIMEOUT_S = 60
+CELL_TIMEOUT_S = GRADING_CELL_TIMEOUT_S  # the grading limit: a solution that passes here is not stopped there
 
 
 @dataclass
@@ -116,16 +116,6 @@ def said_fully_right(cell, question: str) -> bool:
         output.output_type == "stream" and output.name == "stdout" and verdict in output.text
         for output in cell.get("outputs", [])
     )
-
-
-def cell_error(cell) -> str | None:
-    """What went wrong in an executed cell: an error, or stderr output (nbgrader scores both as a failure)."""
-    for output in cell.get("outputs", []):
-        if output.output_type == "error":
-            return f"{output.ename}: {output.evalue}"
-        if output.output_type == "stream" and output.name == "stderr":
-            return "wrote to stderr (nbgrader scores that as a failure): " + output.text[:200]
-    return None
 
 
 def run_solution(

@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from autograder import course as nbcourse
+from autograder import stock_nbgrader as nbcourse
 from autograder.cohort.__main__ import main as cohort_main
-from autograder.notebook import grading_structure, module_notebooks, nbgrader_meta
+from pmcourse.notebook import grading_structure, module_notebooks, nbgrader_meta
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
 MODULE = "m00_orientation"

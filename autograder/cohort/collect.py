@@ -192,7 +192,7 @@ def collect(course: Course, source: Path, module: str | None = None, timestamp: 
         module = modules[0]
     files = _from_zip(source) if source.suffix.lower() == ".zip" else _from_folder(source)
     report = CollectReport(module)
-    expected = sorted(p.name for p in (course.release / module).iterdir() if p.is_file())
+    expected = sorted(p.name for p in course.released_module(module).iterdir() if p.is_file())
     matcher = Matcher(roster)
     chosen: dict[str, dict[str, Incoming]] = {}
     for incoming in files:
@@ -245,7 +245,7 @@ def _collect_layout(course: Course, source: Path, modules: list[str], roster_ids
 
 
 def _install(course: Course, staging: Path, student: str, module: str, report: CollectReport, names) -> None:
-    target = course.submitted / student / module
+    target = course.submission(student, module)
     if target.is_dir() and submission_digest(target) == submission_digest(staging):
         report.unchanged.append(student)
         return

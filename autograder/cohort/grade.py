@@ -69,7 +69,7 @@ def plan(course: Course, modules: list[str], students: list[str], force: bool):
     todo, current = [], []
     for module in modules:
         for student in students:
-            digest = submission_digest(course.submitted / student / module)
+            digest = submission_digest(course.submission(student, module))
             entry = journal.read(course, student, module)
             if not force and journal.is_current(entry, digest):
                 current.append(entry)

@@ -14,7 +14,7 @@ from pathlib import Path
 from autograder.cohort import journal
 from autograder.cohort.layout import Course, gradebook
 from autograder.cohort.outcomes import sentences
-from autograder.notebook import grading_structure, module_notebooks
+from pmcourse.notebook import grading_structure, module_notebooks
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]  # Okabe-Ito
 HARDEST = 10

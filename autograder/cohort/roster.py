@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
-from autograder.cohort.layout import Course, ensure_scripts_on_path, gradebook
+from autograder.cohort.layout import Course, gradebook
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 FIELDS = ("first_name", "last_name", "email", "lms_user_id")
@@ -71,23 +71,12 @@ def roster_ids(course: Course) -> list[str]:
 
 def release(course: Course, modules: list[str], force: bool = False) -> list[str]:
     """Generate each module's student version (and its gradebook entry) with nbgrader."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    ensure_scripts_on_path()
-    config = course.config.copy()
-    config.CourseDirectory.root = str(course.root)
-    if course.db_url_override:
-        config.CourseDirectory.db_url = course.db_url_override
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     done = []
     for module in modules:
-        released = (course.release / module).is_dir() and _in_gradebook(course, module)
+        released = course.released_module(module).is_dir() and _in_gradebook(course, module)
         if released and not force:
             continue
-        result = api.generate_assignment(module, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader could not release {module}:\n{result.get('log', '')}\n{result.get('error', '')}")
+        course.release_module(module)
         done.append(module)
     return done
 

@@ -79,13 +79,13 @@ class Worker:
     def grade(self, student: str, module: str) -> dict:
         """Grade one pair; return its journal entry."""
         started = time.monotonic()
-        source = self.course.submitted / student / module
+        source = self.course.submission(student, module)
         if not source.is_dir():
             return unfinished(student, module, Outcome.NOT_SUBMITTED, worker=os.getpid(), digest="missing")
         result = PairResult(student, module, "graded", digest=submission_digest(source), worker=os.getpid())
         self.fork_server.ensure_running()  # a server killed from outside (say, by the OOM killer) comes back
         root = self.private / "course"
-        release = self.course.release / module
+        release = self.course.released_module(module)
         workdir = stages.stage(source, release, root, student, module)
         result.extend(stages.inspect(workdir, release))
         run_dir = stages.make_run_dir(workdir, root / "source" / module, self.space / "run" / module)
@@ -101,7 +101,7 @@ class Worker:
         self._record_scores(student, module, result)
         if self.datasets.check():
             result.add(Outcome.DATASETS_CHANGED)
-        stages.publish(autograded, self.course.autograded / student / module)
+        stages.publish(autograded, self.course.graded(student, module))
         result.seconds = round(time.monotonic() - started, 3)
         result.finished = time.time()
         return result.as_dict()

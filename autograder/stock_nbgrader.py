@@ -1,8 +1,11 @@
-"""nbgrader steps run in a course folder: release, submit, autograde, read scores.
+"""Stock nbgrader, driven as an instructor would from its command line: for tests and the benchmark.
 
-Everything goes through nbgrader itself (its command line and its gradebook
-API), in a course folder laid out like this repository: `nbgrader_config.py`,
-`solutions/` (source) and `modules/` (release).
+The course's grading goes through the cohort pipeline (`autograder.cohort`);
+this module runs plain `nbgrader autograde` in a course folder so tests and
+`make bench-grading` can compare the pipeline's grades and speed with stock
+nbgrader's. Releasing goes through the one façade (`Course.release_module`),
+as the pipeline's setup does. A course folder is laid out like this repository:
+`nbgrader_config.py`, `solutions/` (source) and `modules/` (release).
 """
 
 from __future__ import annotations
@@ -15,18 +18,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebook import is_solution_code, module_notebooks, nbgrader_meta
+from pmcourse.notebook import is_solution_code, module_notebooks, nbgrader_meta
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = REPO_ROOT / "solutions"
-MODULES = REPO_ROOT / "modules"
-DATASETS = REPO_ROOT / "datasets"
-HEADER = "header.ipynb"
-
-
-def module_ids(solutions: Path = SOLUTIONS) -> list[str]:
-    """Every module (nbgrader assignment) in `solutions/`, in course order."""
-    return sorted(p.name for p in solutions.iterdir() if p.is_dir() and p.name[:1] == "m")
+from autograder.repo import DATASETS, HEADER, REPO_ROOT, SOLUTIONS, module_ids
 
 
 class NbgraderError(RuntimeError):
@@ -69,9 +63,10 @@ def new_course(folder: Path, modules: list[str]) -> Path:
 
 
 def release(course: Path, module: str) -> Path:
-    """Generate the student version of `module` into the course's modules/."""
-    nbgrader(course, "generate_assignment", module, "--force")
-    return course / "modules" / module
+    """Generate the student version of `module` into the course's release folder (the façade's one way)."""
+    from autograder.cohort.layout import Course
+
+    return Course(course).release_module(module)
 
 
 def add_students(course: Path, students: list[str]) -> None:
@@ -81,6 +76,7 @@ def add_students(course: Path, students: list[str]) -> None:
 
 
 def autograde(course: Path, module: str) -> subprocess.CompletedProcess:
+    """Stock, sequential `nbgrader autograde MODULE --force` (the reference the pipeline's grades must equal)."""
     return nbgrader(course, "autograde", module, "--force")
 
 
