@@ -37,6 +37,23 @@ from pmcourse.notebook import grading_structure, module_notebooks
 MIX = [("right", 40), ("partial", 30), ("blank", 15), ("broken", 15)]
 
 
+def _answered(kind: str, questions: list[str]) -> set[str]:
+    return {"right": set(questions), "partial": set(questions[: (len(questions) + 1) // 2]),
+            "blank": set(), "broken": set(questions)}[kind]
+
+
+def _write_submission(notebook, target: Path, kind: str, last_question: str, rng: random.Random) -> None:
+    """Write one notebook; a "broken" one is either cut short (not JSON) or has a syntax error in its last answer."""
+    if kind == "broken" and rng.random() < 0.5:
+        target.write_text(nbformat.writes(notebook)[: -300], encoding="utf-8")
+        return
+    if kind == "broken":
+        for cell in notebook.cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == last_question:
+                cell.source = "def broken(:\n    pass\n"
+    nbformat.write(notebook, str(target))
+
+
 def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> list[str]:
     from autograder.cohort.__main__ import main as cohort
 
@@ -56,17 +73,8 @@ def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> lis
             shutil.copytree(released, target)
             for path in module_notebooks(folder / "solutions" / module):
                 questions = [q.grade_id for q in grading_structure(path).questions]
-                answered = {"right": set(questions), "partial": set(questions[: (len(questions) + 1) // 2]),
-                            "blank": set(), "broken": set(questions)}[kind]
-                notebook = nbcourse.submission_from(released / path.name, path, answered)
-                if kind == "broken" and rng.random() < 0.5:
-                    (target / path.name).write_text(nbformat.writes(notebook)[: -300], encoding="utf-8")
-                    continue
-                if kind == "broken":
-                    for cell in notebook.cells:
-                        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == questions[-1]:
-                            cell.source = "def broken(:\n    pass\n"
-                nbformat.write(notebook, str(target / path.name))
+                notebook = nbcourse.submission_from(released / path.name, path, _answered(kind, questions))
+                _write_submission(notebook, target / path.name, kind, questions[-1], rng)
     return ids
 
 

@@ -167,22 +167,22 @@ def define(term: str) -> None:
 # ------------------------------------------------------------------------- search
 
 
-def search(query: str, limit: int | None = None) -> list[dict]:
-    """Entries matching `query`: name matches first, then definitions; typos get close matches."""
+def _matches(query: str, items: list[dict]) -> list[dict]:
+    """Entries whose name contains the query, then entries whose definition has every word of it."""
     wanted = _key(query)
-    items = entries()
-    if not wanted:
-        return items[:limit] if limit else list(items)
     by_name = [e for e in items if any(wanted in _key(name) for name in _names(e))]
     words = query.lower().split()
-    by_text = [
-        e
-        for e in items
-        if e not in by_name and all(word in e["definition"].lower() for word in words)
-    ]
-    found = by_name + by_text
-    if not found:
-        found = [lookup(name) for name in closest(query)]
+    by_text = [e for e in items if e not in by_name and all(word in e["definition"].lower() for word in words)]
+    return by_name + by_text
+
+
+def search(query: str, limit: int | None = None) -> list[dict]:
+    """Entries matching `query`: name matches first, then definitions; typos get close matches."""
+    items = entries()
+    if not _key(query):
+        found = list(items)
+    else:
+        found = _matches(query, items) or [lookup(name) for name in closest(query)]
     return found[:limit] if limit else found
 
 

@@ -179,50 +179,72 @@ def _is_submitted_layout(source: Path, module: str | None, modules: list[str]) -
     )
 
 
+def _one_module(module: str | None, modules: list[str]) -> str:
+    if module is not None:
+        return module
+    if len(modules) != 1:
+        raise CollectError(f"collect: say which module these files are for (--module; released: {modules})")
+    return modules[0]
+
+
+def _strip_student_prefix(name: str, student: str) -> str:
+    for prefix in (student + "_", student + "-", student + " "):
+        if name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _choose(files: list[Incoming], matcher: Matcher, expected: list[str], report: CollectReport):
+    """{student: {module file name: file}}: each file matched to one student, the newest of duplicates kept."""
+    chosen: dict[str, dict[str, Incoming]] = {}
+    for incoming in files:
+        students = matcher.match(incoming.name)
+        if len(students) != 1:
+            if students:
+                report.ambiguous.append(f"{incoming.name} (matches {', '.join(sorted(students))})")
+            else:
+                report.unmatched.append(incoming.name)
+            continue
+        student = students[0]
+        name = _strip_student_prefix(_target_name(incoming.name, expected), student)
+        mine = chosen.setdefault(student, {})
+        if name in mine:
+            older, incoming = sorted([mine[name], incoming], key=lambda f: (f.when, f.name))
+            report.duplicates.append(f"{student} {name}: kept {incoming.name}, ignored {older.name}")
+        mine[name] = incoming
+    return chosen
+
+
+def _stage_and_install(course: Course, module: str, student: str, named: dict[str, Incoming], when: str,
+                       report: CollectReport) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        staging = Path(scratch) / module
+        staging.mkdir()
+        for name, incoming in named.items():
+            (staging / name).write_bytes(incoming.read())
+        (staging / "timestamp.txt").write_text(when + "\n", encoding="utf-8")
+        _install(course, staging, student, module, report, sorted(named))
+
+
 def collect(course: Course, source: Path, module: str | None = None, timestamp: str | None = None) -> CollectReport:
+    """Copy `source` (a submitted/-style folder, a flat folder or an LMS zip) into submitted/; report problems.
+
+    Raises CollectError when flat files come with no `module` and more than one module is released.
+    """
     modules = released_modules(course)
     with gradebook(course) as gb:
         roster = list(gb.students)
         roster_ids = sorted(s.id for s in roster)
     if _is_submitted_layout(source, module, modules):
         return _collect_layout(course, source, [module] if module else modules, roster_ids)
-    if module is None:
-        if len(modules) != 1:
-            raise CollectError(f"collect: say which module these files are for (--module; released: {modules})")
-        module = modules[0]
+    module = _one_module(module, modules)
     files = _from_zip(source) if source.suffix.lower() == ".zip" else _from_folder(source)
     report = CollectReport(module)
     expected = sorted(p.name for p in course.released_module(module).iterdir() if p.is_file())
-    matcher = Matcher(roster)
-    chosen: dict[str, dict[str, Incoming]] = {}
-    for incoming in files:
-        students = matcher.match(incoming.name)
-        if not students:
-            report.unmatched.append(incoming.name)
-            continue
-        if len(students) > 1:
-            report.ambiguous.append(f"{incoming.name} (matches {', '.join(sorted(students))})")
-            continue
-        name = _target_name(incoming.name, expected)
-        for prefix in (students[0] + "_", students[0] + "-", students[0] + " "):
-            if name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
-                name = name[len(prefix):]
-        mine = chosen.setdefault(students[0], {})
-        if name in mine:
-            older, newer = sorted([mine[name], incoming], key=lambda f: (f.when, f.name))
-            report.duplicates.append(f"{students[0]} {name}: kept {newer.name}, ignored {older.name}")
-            mine[name] = newer
-        else:
-            mine[name] = incoming
+    chosen = _choose(files, Matcher(roster), expected, report)
     for student, named in sorted(chosen.items()):
         when = timestamp or timestamp_text(max(f.when for f in named.values()))
-        with tempfile.TemporaryDirectory() as scratch:
-            staging = Path(scratch) / module
-            staging.mkdir()
-            for name, incoming in named.items():
-                (staging / name).write_bytes(incoming.read())
-            (staging / "timestamp.txt").write_text(when + "\n", encoding="utf-8")
-            _install(course, staging, student, module, report, sorted(named))
+        _stage_and_install(course, module, student, named, when, report)
     report.no_file = [s for s in roster_ids if s not in chosen]
     _save(course, report)
     return report

@@ -33,21 +33,32 @@ class Student:
     lms_user_id: str = ""
 
 
-def read_roster(path: Path) -> list[Student]:
+def _rows(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "id" not in [f.strip() for f in reader.fieldnames]:
             raise RosterError(f"{path}: the roster needs an 'id' column (found {reader.fieldnames})")
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+        return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _id_problem(student_id: str, seen: set[str]) -> str | None:
+    if not ID_PATTERN.match(student_id):
+        return f"id {student_id!r} is empty or not usable as a folder name"
+    if student_id in seen:
+        return f"id {student_id!r} appears twice"
+    return None
+
+
+def read_roster(path: Path) -> list[Student]:
+    """The roster's students; RosterError lists every unusable or repeated id with its line."""
     problems, seen, students = [], set(), []
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(_rows(path), start=2):
         student_id = row.get("id", "")
         if not student_id and not any(row.values()):
             continue
-        if not ID_PATTERN.match(student_id):
-            problems.append(f"line {line}: id {student_id!r} is empty or not usable as a folder name")
-        elif student_id in seen:
-            problems.append(f"line {line}: id {student_id!r} appears twice")
+        problem = _id_problem(student_id, seen)
+        if problem:
+            problems.append(f"line {line}: {problem}")
         seen.add(student_id)
         students.append(Student(student_id, *(row.get(f, "") for f in FIELDS)))
     if problems:
