@@ -250,7 +250,7 @@ def coverage_problems(
                 reported.add(anchor)
                 problems.append(
                     f"{name}: uses '{term}'; add the notebook to the `notebooks` of "
-                    f"'{by_anchor[anchor]['term']}' (or run `python -m pmcourse.glossary --sync`)"
+                    f"'{by_anchor[anchor]['term']}' (or run `python -m autograder.glossary_tools --sync`)"
                 )
         for acronym in sorted(acronyms_in(sections["headings"] + "\n" + sections["prompts"]) - known):
             problems.append(

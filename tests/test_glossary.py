@@ -11,7 +11,7 @@
   question prompts or mark schemes has an entry listing that notebook, and
   every all-caps acronym in a heading or prompt is in the glossary or the
   explicit non-PM allow-list. A synthetic notebook proves that a new term fails.
-- GLOSSARY.md is what `python -m pmcourse.glossary` generates.
+- GLOSSARY.md is what `python -m autograder.glossary_tools` generates.
 - `define`, `glossary_search` and `link_first_uses` behave for a learner.
 """
 

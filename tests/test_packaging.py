@@ -8,6 +8,7 @@ from a folder outside the checkout.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -28,12 +29,19 @@ def run(*args, cwd=None) -> str:
 
 
 def test_wheel_installs_and_imports_the_pipeline_and_late_plugin(tmp_path):
+    source = tmp_path / "source"  # a copy: setuptools leaves build/ and *.egg-info/ where it builds
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for package in ("autograder", "pmcourse"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-        "--disable-pip-version-check", "-w", dist, ROOT)
+        "--disable-pip-version-check", "-w", dist, source)
     wheel = next(dist.glob("pmcourse-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "autograder/cohort/late.py" in names and "autograder/cohort/worker.py" in names, names
+    assert "pmcourse/glossary.yaml" in names and any(n.startswith("autograder/wrong_answers/") for n in names), names
 
     venv = tmp_path / "fresh"
     run(sys.executable, "-m", "venv", "--without-pip", venv)
