@@ -71,12 +71,9 @@ MESSY_COLUMNS = {
 FIB = {1, 2, 3, 5, 8, 13, 20}
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def _generation(tmp_path_factory):
-    """Start a fresh run of the generator in the background, into a temporary folder.
-
-    It runs on the second core while the validation tests run on the first.
-    """
+    """Run the generator into a temporary folder (only for the tests that compare with its output)."""
     out = tmp_path_factory.mktemp("generated")
     proc = subprocess.Popen([sys.executable, str(DATASETS / "generate.py"), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
