@@ -165,40 +165,56 @@ def answer_form(result: pd.DataFrame, ignore_case: bool = True):
     return f"{len(frame)} rows, sha256 {digest}"
 
 
+def _column_names(frame: pd.DataFrame, ignore_case: bool) -> list[str]:
+    return [str(c).lower() if ignore_case else str(c) for c in frame.columns]
+
+
+def _column_problems(got_columns: list[str], want_columns: list[str]) -> list[str]:
+    """What is wrong with the result's columns (repeated, missing, not asked for), or nothing."""
+    if len(set(got_columns)) < len(got_columns):
+        return [f"Your result repeats a column name: {got_columns}. Give each column its own name with AS."]
+    missing = [c for c in want_columns if c not in got_columns]
+    extra = [c for c in got_columns if c not in want_columns]
+    if not missing and not extra:
+        return []
+    return [f"Expected the columns {want_columns}; yours are {got_columns}"
+            + (f" (missing: {missing})" if missing else "") + (f" (not asked for: {extra})" if extra else "")
+            + ". Name them with AS."]
+
+
+def _rows_only_in(con, first: str, second: str, columns: str = "*") -> int:
+    """How many rows of table `first` (duplicates counted) are not in table `second`."""
+    return con.execute(
+        f"SELECT COUNT(*) FROM (SELECT {columns} FROM {first} EXCEPT ALL SELECT {columns} FROM {second})"
+    ).fetchone()[0]
+
+
+def _wrong_columns(con, columns: list[str]) -> list[str]:
+    """The columns whose values differ between the key `k` and the result `m`, each on its own."""
+    return [c for c in columns if _rows_only_in(con, "k", "m", _quoted(c)) or _rows_only_in(con, "m", "k", _quoted(c))]
+
+
 def differences(got: pd.DataFrame, expected: pd.DataFrame, ignore_case: bool = True, examples: int = 2) -> list[str]:
     """What differs between a query's result and the key, without showing the key's rows.
 
     Empty when the two hold the same columns (any order; name case ignored when
     allowed) and the same rows (any order, duplicates counted, numbers to 6 decimals).
     """
-    got_columns = [str(c).lower() if ignore_case else str(c) for c in got.columns]
-    want_columns = [str(c).lower() if ignore_case else str(c) for c in expected.columns]
-    if len(set(got_columns)) < len(got_columns):
-        return [f"Your result repeats a column name: {got_columns}. Give each column its own name with AS."]
-    missing = [c for c in want_columns if c not in got_columns]
-    extra = [c for c in got_columns if c not in want_columns]
-    if missing or extra:
-        return [f"Expected the columns {want_columns}; yours are {got_columns}"
-                + (f" (missing: {missing})" if missing else "") + (f" (not asked for: {extra})" if extra else "")
-                + ". Name them with AS."]
+    got_columns, want_columns = _column_names(got, ignore_case), _column_names(expected, ignore_case)
+    column_problems = _column_problems(got_columns, want_columns)
+    if column_problems:
+        return column_problems
     key = _named(expected, want_columns)
     mine = _named(got, got_columns)[want_columns]
-    kinds = {c: _kind(key[c]) for c in want_columns}
-    select = ", ".join(_normal_sql(c, kinds[c]) for c in want_columns)
+    select = ", ".join(_normal_sql(c, _kind(key[c])) for c in want_columns)
     con = _scratch(mine_rows=mine, key_rows=key)
     con.execute(f"CREATE TABLE m AS SELECT {select} FROM mine_rows")
     con.execute(f"CREATE TABLE k AS SELECT {select} FROM key_rows")
-    too_few = con.execute("SELECT COUNT(*) FROM (SELECT * FROM k EXCEPT ALL SELECT * FROM m)").fetchone()[0]
-    too_many = con.execute("SELECT COUNT(*) FROM (SELECT * FROM m EXCEPT ALL SELECT * FROM k)").fetchone()[0]
+    too_few, too_many = _rows_only_in(con, "k", "m"), _rows_only_in(con, "m", "k")
     if not too_few and not too_many:
         return []
-    problems = []
-    if len(mine) != len(key):
-        problems.append(f"Expected {len(key)} rows; your query returns {len(mine)}.")
-    # Which columns are right on their own? Points at the wrong one.
-    wrong = [c for c in want_columns if con.execute(
-        f'SELECT COUNT(*) FROM (SELECT {_quoted(c)} FROM k EXCEPT ALL SELECT {_quoted(c)} FROM m)').fetchone()[0]
-        or con.execute(f'SELECT COUNT(*) FROM (SELECT {_quoted(c)} FROM m EXCEPT ALL SELECT {_quoted(c)} FROM k)').fetchone()[0]]
+    problems = [f"Expected {len(key)} rows; your query returns {len(mine)}."] if len(mine) != len(key) else []
+    wrong = _wrong_columns(con, want_columns)  # which columns are wrong on their own points at the mistake
     if wrong and len(wrong) < len(want_columns):
         problems.append(f"The values of {wrong} differ from the key (the other columns match).")
     if too_few:
