@@ -323,6 +323,7 @@ def test_every_snippet_has_a_check():
 def test_finding_f01_working_students_unmet_need_and_wtp():
     ns = run_snippet("F01")
     assert ns["top"] == ("Working student", "work_schedule")
+    assert ns["opportunity"].stack().max() > 15  # a strong opportunity on Ulwick's 0-20 scale
     assert ns["wtp"].idxmax() == "Working student"
     assert ns["wtp"]["Working student"] >= 1.3 * ns["wtp"].drop("Working student").max()
 
@@ -336,6 +337,7 @@ def test_finding_f03_duplicates_and_inconsistent_prices():
     ns = run_snippet("F03")
     assert ns["n_dupes"] == 36
     assert 0.04 <= (~ns["ordered"]).mean() <= 0.10
+    assert ns["named_twice"] >= 5  # some respondents name one tool twice: it counts once
 
 
 def test_finding_f04_trends():
@@ -348,6 +350,7 @@ def test_finding_f04_trends():
 def test_finding_f05_top_down_exceeds_bottom_up():
     ns = run_snippet("F05")
     assert 5 <= ns["top_down"] / ns["bottom_up"] <= 20
+    assert ns["top_down_sam"] / ns["bottom_up"] > 3  # still more than 3x apart after reach: different markets
 
 
 def test_finding_f06_sync_complaints_jump_in_420():
@@ -373,6 +376,9 @@ def test_finding_f08_sync_drives_detractors():
     assert ns["det_share_sync"] >= 0.7
     lowest = set(ns["monthly"].nsmallest(3).index.astype(str))
     assert {"2024-09", "2024-10"} <= lowest
+    by_version = ns["window_by_version"]  # same months, versions that rebuilt sync vs older ones (m02/01)
+    assert by_version.loc[True, "size"] >= 200 and by_version.loc[False, "size"] >= 200
+    assert by_version.loc[True, "nps_of"] < by_version.loc[False, "nps_of"] - 15
 
 
 def test_finding_f09_support():
@@ -382,6 +388,7 @@ def test_finding_f09_support():
     assert ces[0] > ces[1] > ces[2] > ces[3]
     assert ns["csat"].idxmin() == "billing"
     assert pd.Timestamp("2024-08-26") <= ns["weekly_sync"].idxmax() <= pd.Timestamp("2024-10-13")
+    assert ns["billing_plans"]["Plus"] > 0.7  # billing tickets are payers by construction (m02/04 value factor)
 
 
 def test_finding_f10_usability():
@@ -391,6 +398,7 @@ def test_finding_f10_usability():
     assert ns["sus"].mean() < 68
     assert ns["straight"] == ["P06"]
     assert ns["ut"]["success"].isna().sum() == 1
+    assert ns["ut3_vs_ut5"] > 0.5  # paired: UT3 is not shown to be harder than UT5 (m02/03)
 
 
 def test_finding_f11_kano_must_be_undervalued():
@@ -400,6 +408,11 @@ def test_finding_f11_kano_must_be_undervalued():
     f05 = ns["b"].set_index("item_id").loc["F05"]
     assert f05["rice_rank"] == len(ns["b"])
     assert f05["moscow_product"] == "Could" and f05["moscow_support"] == "Must"
+    labels = ns["labels"]  # Fong's test: F05 clearly M; F09 and F24 mixed
+    assert labels["F05"] == "M" and labels["F12"] == "A"
+    assert labels["F09"] == "mixed O/M" and labels["F24"] == "mixed O/I"
+    assert f05["cod"] == ns["b"]["cod"].max() and (ns["b"]["cod"] == f05["cod"]).sum() == 1
+    assert f05["wsjf_rank"] == 31
 
 
 def test_finding_f12_ties_and_capacity():
