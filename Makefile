@@ -12,13 +12,17 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader (formgrader included) runs tools such as `alembic` from PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test env progress modules fingerprints datasets bench-notebooks bench-datasets bench-grading lock clean
+.PHONY: lab test unit env progress modules fingerprints datasets bench-notebooks bench-datasets bench-grading lock clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab START-HERE.ipynb --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The fast unit tier (no kernels, no nbgrader runs; under 20 s): grading stages, outcomes, plugins.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit -n 0 tests/unit
 
 env: $(STAMP)
 
@@ -62,7 +66,7 @@ datasets: $(STAMP)
 
 # Maintainer: re-pin every transitive package after changing pyproject.toml.
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > requirements.lock
+	$(BIN)/python -m pip freeze --all --exclude pip --exclude-editable --disable-pip-version-check > requirements.lock
 
 clean:
 	rm -rf $(VENV) gradebook.db submitted autograded feedback

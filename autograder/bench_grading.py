@@ -30,11 +30,28 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import course as nbcourse
+from autograder import stock_nbgrader as nbcourse
 from autograder.cohort.grade import default_workers
-from autograder.notebook import grading_structure, module_notebooks
+from pmcourse.notebook import grading_structure, module_notebooks
 
 MIX = [("right", 40), ("partial", 30), ("blank", 15), ("broken", 15)]
+
+
+def _answered(kind: str, questions: list[str]) -> set[str]:
+    return {"right": set(questions), "partial": set(questions[: (len(questions) + 1) // 2]),
+            "blank": set(), "broken": set(questions)}[kind]
+
+
+def _write_submission(notebook, target: Path, kind: str, last_question: str, rng: random.Random) -> None:
+    """Write one notebook; a "broken" one is either cut short (not JSON) or has a syntax error in its last answer."""
+    if kind == "broken" and rng.random() < 0.5:
+        target.write_text(nbformat.writes(notebook)[: -300], encoding="utf-8")
+        return
+    if kind == "broken":
+        for cell in notebook.cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == last_question:
+                cell.source = "def broken(:\n    pass\n"
+    nbformat.write(notebook, str(target))
 
 
 def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> list[str]:
@@ -56,17 +73,8 @@ def build(folder: Path, modules: list[str], students: int, seed: int = 7) -> lis
             shutil.copytree(released, target)
             for path in module_notebooks(folder / "solutions" / module):
                 questions = [q.grade_id for q in grading_structure(path).questions]
-                answered = {"right": set(questions), "partial": set(questions[: (len(questions) + 1) // 2]),
-                            "blank": set(), "broken": set(questions)}[kind]
-                notebook = nbcourse.submission_from(released / path.name, path, answered)
-                if kind == "broken" and rng.random() < 0.5:
-                    (target / path.name).write_text(nbformat.writes(notebook)[: -300], encoding="utf-8")
-                    continue
-                if kind == "broken":
-                    for cell in notebook.cells:
-                        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == questions[-1]:
-                            cell.source = "def broken(:\n    pass\n"
-                nbformat.write(notebook, str(target / path.name))
+                notebook = nbcourse.submission_from(released / path.name, path, _answered(kind, questions))
+                _write_submission(notebook, target / path.name, kind, questions[-1], rng)
     return ids
 
 
@@ -79,10 +87,7 @@ def children_cpu_seconds() -> float:
 def stock(folder: Path, modules: list[str]) -> float:
     started = time.monotonic()
     for module in modules:
-        nbcourse_env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-                        "PMCOURSE_DATASETS": str(nbcourse.DATASETS)}
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", module, "--force"], cwd=folder,
-                       env=nbcourse_env, capture_output=True, text=True)  # exits 1 on broken files: expected
+        nbcourse.autograde(folder, module, check=False)  # exits 1 on broken files: expected
     return time.monotonic() - started
 
 
@@ -121,7 +126,7 @@ def floor_seconds(modules: list[str]) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--students", type=int, default=60)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--modules", nargs="*", default=None, help="default: every module in solutions/")

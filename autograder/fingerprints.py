@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from autograder.course import SOLUTIONS, module_ids
-from autograder.notebook import module_notebooks
+from autograder.cli import parse_modules
+from autograder.repo import SOLUTIONS, module_ids
+from pmcourse.notebook import module_notebooks
 from autograder.solution_run import run_solution
 from pmcourse.feedback import FINGERPRINTS_FILE
 
@@ -38,4 +39,4 @@ def main(only: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])  # optional: the module ids to regenerate (default: all)
+    main(parse_modules("python -m autograder.fingerprints", __doc__.splitlines()[0], sys.argv[1:]))

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.course import REPO_ROOT, SOLUTIONS, module_ids
-from autograder.notebook import module_notebooks, read_notebook
+from autograder.repo import REPO_ROOT, SOLUTIONS, module_ids
+from pmcourse.notebook import module_notebooks, read_notebook
 
 HOME = REPO_ROOT / "START-HERE.ipynb"
 

@@ -1,102 +1,17 @@
-"""Read the graded structure of a course notebook from its nbgrader metadata.
+"""The notebook-structure helpers now live in `pmcourse.notebook` (below both packages); these names stay importable here."""
 
-A question is one block (see STYLE.md): a code solution cell whose grade id
-names the question (`m00_q1_2_hours_left`), then its autograded test cells,
-whose grade ids start with the question's id (`m00_q1_2_hours_left_visible`,
-`..._hidden`). A manually graded answer is a markdown solution cell with
-points.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from pathlib import Path
-
-import nbformat
-
-HIDDEN_TESTS_MARKER = "### BEGIN HIDDEN TESTS"
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_solution_code(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
-
-
-def is_autograder_test(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
-
-
-def is_manual_answer(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return meta.get("solution", False) and meta.get("grade", False)
-
-
-@dataclass
-class TestCell:
-    grade_id: str
-    index: int
-    points: float
-    hidden: bool
-
-
-@dataclass
-class Question:
-    grade_id: str
-    solution_index: int
-    tests: list[TestCell] = field(default_factory=list)
-
-    @property
-    def points(self) -> float:
-        return sum(test.points for test in self.tests)
-
-
-@dataclass
-class NotebookGrading:
-    path: Path
-    questions: list[Question]
-    manual_answers: dict[str, float]  # grade id -> points
-    orphan_tests: list[str]  # test cells that follow no question of their name
-
-    @property
-    def auto_points(self) -> float:
-        return sum(question.points for question in self.questions)
-
-
-def read_notebook(path: str | Path):
-    return nbformat.read(str(path), as_version=4)
-
-
-def grading_structure(path: str | Path) -> NotebookGrading:
-    """The questions, their test cells and the manual answers of a notebook."""
-    notebook = read_notebook(path)
-    questions: list[Question] = []
-    manual: dict[str, float] = {}
-    orphans: list[str] = []
-    for index, cell in enumerate(notebook.cells):
-        meta = nbgrader_meta(cell)
-        if is_solution_code(cell):
-            questions.append(Question(meta["grade_id"], index))
-        elif is_autograder_test(cell):
-            grade_id = meta["grade_id"]
-            owner = questions[-1] if questions else None
-            if owner is None or not grade_id.startswith(owner.grade_id + "_"):
-                orphans.append(grade_id)
-                continue
-            owner.tests.append(
-                TestCell(grade_id, index, float(meta["points"]), HIDDEN_TESTS_MARKER in cell.source)
-            )
-        elif is_manual_answer(cell):
-            manual[meta["grade_id"]] = float(meta["points"])
-    return NotebookGrading(Path(path), questions, manual, orphans)
-
-
-def module_notebooks(module_dir: str | Path) -> list[Path]:
-    """The notebooks of one module folder, in course order."""
-    return sorted(
-        path for path in Path(module_dir).glob("*.ipynb") if not path.name.startswith(".")
-    )
+from pmcourse.notebook import (  # noqa: F401
+    GRADING_CELL_TIMEOUT_S,
+    HIDDEN_TESTS_MARKER,
+    NotebookGrading,
+    Question,
+    TestCell,
+    cell_error,
+    grading_structure,
+    is_autograder_test,
+    is_manual_answer,
+    is_solution_code,
+    module_notebooks,
+    nbgrader_meta,
+    read_notebook,
+)

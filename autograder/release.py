@@ -15,7 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.course import MODULES, module_ids, release_all
+from autograder.cli import parse_modules
+from autograder.repo import MODULES, module_ids
+from autograder.stock_nbgrader import release_all
 from autograder.home import HOME, home_text
 
 
@@ -39,4 +41,4 @@ def main(only: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])  # optional: the module ids to regenerate (default: all)
+    main(parse_modules("python -m autograder.release", __doc__.splitlines()[0], sys.argv[1:]))

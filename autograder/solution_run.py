@@ -27,11 +27,11 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
-from autograder.notebook import grading_structure, read_notebook
+from pmcourse.notebook import GRADING_CELL_TIMEOUT_S, cell_error, grading_structure, read_notebook
 from autograder.prose_check import ProseNumber, ProseNumberResult, reading_points
 
 WRONG_ANSWERS_DIR = Path(__file__).resolve().parent / "wrong_answers"
-CELL_TIMEOUT_S = 60
+CELL_TIMEOUT_S = GRADING_CELL_TIMEOUT_S  # the grading limit: a solution that passes here is not stopped there
 
 
 @dataclass
@@ -118,16 +118,6 @@ def said_fully_right(cell, question: str) -> bool:
     )
 
 
-def cell_error(cell) -> str | None:
-    """What went wrong in an executed cell: an error, or stderr output (nbgrader scores both as a failure)."""
-    for output in cell.get("outputs", []):
-        if output.output_type == "error":
-            return f"{output.ename}: {output.evalue}"
-        if output.output_type == "stream" and output.name == "stderr":
-            return "wrote to stderr (nbgrader scores that as a failure): " + output.text[:200]
-    return None
-
-
 def run_solution(
     notebook_path: str | Path,
     wrong_answers: dict[str, list[WrongAnswer]],
@@ -162,27 +152,35 @@ def run_solution(
         for index, cell in enumerate(notebook.cells[:scratch_index]):
             if cell.cell_type != "code":
                 continue
-            for number in checks_before_cell.pop(index, []):
-                run.prose_results.append(check_prose_number(number, execute))
+            run.prose_results += [check_prose_number(n, execute) for n in checks_before_cell.pop(index, [])]
             question = by_solution_cell.get(index)
             if question is not None:
-                for wrong in wrong_answers.get(question.grade_id, []):
-                    run.wrong_answer_results.append(try_wrong_answer(wrong, question, notebook, execute))
-            started = time.perf_counter()
-            error = execute(cell, index)
-            run.cell_seconds.append((index, time.perf_counter() - started))
-            if error is not None:
-                run.errors.append((index, error))
-
-        for number in (n for numbers in checks_before_cell.values() for n in numbers):
-            run.prose_results.append(check_prose_number(number, execute))  # text after the last code cell
-        probe = nbformat.v4.new_code_cell(
-            "import json, pmcourse.feedback as _f; print(json.dumps(_f.computed_fingerprints))"
-        )
-        execute(probe)
-        text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
-        run.fingerprints = json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
+                run.wrong_answer_results += [
+                    try_wrong_answer(wrong, question, notebook, execute) for wrong in wrong_answers.get(question.grade_id, [])
+                ]
+            _run_solution_cell(run, cell, index, execute)
+        # prose after the last code cell
+        run.prose_results += [check_prose_number(n, execute) for numbers in checks_before_cell.values() for n in numbers]
+        run.fingerprints = _computed_fingerprints(execute)
     return run
+
+
+def _run_solution_cell(run: SolutionRun, cell, index: int, execute) -> None:
+    started = time.perf_counter()
+    error = execute(cell, index)
+    run.cell_seconds.append((index, time.perf_counter() - started))
+    if error is not None:
+        run.errors.append((index, error))
+
+
+def _computed_fingerprints(execute) -> dict[str, str]:
+    """The fingerprints the kernel's self_check calls recorded (read with a probe cell)."""
+    probe = nbformat.v4.new_code_cell(
+        "import json, pmcourse.feedback as _f; print(json.dumps(_f.computed_fingerprints))"
+    )
+    execute(probe)
+    text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
+    return json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
 
 
 def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute) -> WrongAnswerResult:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 
-from autograder.course import SOLUTIONS, module_ids
-from autograder.notebook import module_notebooks
+from autograder.cli import parse_modules
+from autograder.repo import SOLUTIONS, module_ids
+from pmcourse.notebook import module_notebooks
 from autograder.solution_run import run_solution
 
 NOTEBOOK_BUDGET_S = 30.0
@@ -29,4 +30,4 @@ def main(only: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(parse_modules("python -m autograder.timings", __doc__.splitlines()[0], sys.argv[1:]))

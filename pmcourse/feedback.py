@@ -74,18 +74,30 @@ def hint(question: str, folder: str | Path = ".") -> None:
     print(f"Hint {shown + 1} of {len(texts)} for {key}:\n{texts[shown].strip()}")
 
 
+_NOT_A_CONTAINER = object()
+
+
 def canonical(value, digits: int = DEFAULT_DIGITS):
     """A JSON-ready form of an answer: numbers rounded, containers in a fixed form.
 
     Series and DataFrames keep their order (a ranking's order is part of the
     answer); dicts and sets are sorted.
     """
+    form = _canonical_container(value, digits)
+    return _canonical_scalar(value, digits) if form is _NOT_A_CONTAINER else form
+
+
+def _canonical_frame(frame: pd.DataFrame, digits: int) -> dict:
+    return {
+        "columns": [canonical(c, digits) for c in frame.columns],
+        "index": [canonical(i, digits) for i in frame.index],
+        "rows": [canonical(list(row), digits) for row in frame.itertuples(index=False)],
+    }
+
+
+def _canonical_container(value, digits: int):
     if isinstance(value, pd.DataFrame):
-        return {
-            "columns": [canonical(c, digits) for c in value.columns],
-            "index": [canonical(i, digits) for i in value.index],
-            "rows": [canonical(list(row), digits) for row in value.itertuples(index=False)],
-        }
+        return _canonical_frame(value, digits)
     if isinstance(value, pd.Series):
         return [[canonical(i, digits), canonical(v, digits)] for i, v in value.items()]
     if isinstance(value, (pd.Index, np.ndarray, list, tuple)):
@@ -95,6 +107,10 @@ def canonical(value, digits: int = DEFAULT_DIGITS):
         return sorted(pairs, key=json.dumps)
     if isinstance(value, (set, frozenset)):
         return sorted((canonical(v, digits) for v in value), key=json.dumps)
+    return _NOT_A_CONTAINER
+
+
+def _canonical_scalar(value, digits: int):
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):

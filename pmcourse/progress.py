@@ -28,14 +28,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from autograder.notebook import grading_structure, module_notebooks
-from autograder.solution_run import cell_error
 from pmcourse.data import datasets_dir
+from pmcourse.notebook import GRADING_CELL_TIMEOUT_S, cell_error, grading_structure, module_notebooks
 
 STATUSES = ["fully right", "tests pass", "started", "not started"]
 UNTOUCHED_MARKER = "raise NotImplementedError()"
 RIGHT_MARKER = ": fully right."
-CELL_TIMEOUT_S = 60
+CELL_TIMEOUT_S = GRADING_CELL_TIMEOUT_S
 
 
 def modules_dir() -> Path:
@@ -163,7 +162,8 @@ def show_progress() -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m pmcourse.progress", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pmcourse.progress", description=__doc__.split("\n")[0],
+                                     allow_abbrev=False)
     parser.add_argument("--json", action="store_true", help="print every question's status as JSON")
     parser.add_argument("--log", type=Path, help="append today's statuses to this CSV file")
     args = parser.parse_args(argv)

@@ -10,8 +10,8 @@ not go stale when the notebook changes. Recipe keys:
   or replace their code with `pass`;
 - `notebook_file` (e.g. `"Copy of {name}"`), `notebook_text` (raw text instead of
   JSON), `no_notebook`, `extra_files` ({path: text}), `late_days`;
-- `expect`: `lost` (questions that score 0), `zero`, `note` (text the student's
-  status must contain), `output`, `penalty_share`, `max_autograded_kb` (KB over the right submission's graded notebook).
+- `expect`: `lost` (questions that score 0), `zero`, `outcomes` (the exact set of `Outcome` values the pair
+  gets, apart from a retry on a busy machine), `output`, `penalty_share`, `max_autograded_kb` (KB over the right submission's graded notebook).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from autograder import course as nbcourse
+from autograder import stock_nbgrader as nbcourse
 from autograder.cohort.__main__ import main as cohort_main
-from autograder.notebook import grading_structure, module_notebooks, nbgrader_meta
+from pmcourse.notebook import grading_structure, module_notebooks, nbgrader_meta
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
 MODULE = "m00_orientation"

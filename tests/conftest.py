@@ -1,7 +1,7 @@
 """Shared lists of what the tests walk over: modules and notebooks."""
 
-from autograder.course import MODULES, SOLUTIONS, module_ids
-from autograder.notebook import module_notebooks
+from autograder.repo import MODULES, SOLUTIONS, module_ids
+from pmcourse.notebook import module_notebooks
 
 MODULE_IDS = module_ids()
 SOLUTION_NOTEBOOKS = [nb for module in MODULE_IDS for nb in module_notebooks(SOLUTIONS / module)]

@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import DATASETS, MODULES, REPO_ROOT, SOLUTIONS, submission_from
+from autograder.repo import DATASETS, MODULES, REPO_ROOT, SOLUTIONS
+from autograder.stock_nbgrader import submission_from
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"

@@ -75,3 +75,35 @@ def test_roster_problems_are_all_reported(tmp_path):
     with pytest.raises(RosterError) as error:
         read_roster(roster)
     assert "line 3" in str(error.value) and "line 4" in str(error.value)
+
+
+def test_folder_times_are_recorded_in_utc_on_a_non_utc_machine(course, tmp_path, monkeypatch):
+    """A file handed in at 09:00 UTC is 09:00 UTC in timestamp.txt, whatever this machine's zone (here +05:30)."""
+    import datetime as dt
+    import os
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        name = next((course.release / MODULE).glob("*.ipynb")).name
+        file = tmp_path / f"s4_{name}"
+        file.write_bytes(notebook_bytes(course, "s4-tz"))
+        handed_in = dt.datetime(2030, 1, 10, 9, 0, 0, tzinfo=dt.timezone.utc).timestamp()
+        os.utime(file, (handed_in, handed_in))
+        collect(course, tmp_path, MODULE)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    stamp = (course.submitted / "s4" / MODULE / "timestamp.txt").read_text().strip()
+    assert stamp == "2030-01-10 09:00:00.000000 UTC"
+
+
+def test_unknown_module_is_an_error_not_an_exit(course, tmp_path, monkeypatch):
+    from autograder.cohort import collect as collect_module
+    from autograder.cohort.collect import CollectError
+
+    monkeypatch.setattr(collect_module, "released_modules", lambda _: [MODULE, "m01_other"])
+    (tmp_path / "s0_notes.md").write_text("x")
+    with pytest.raises(CollectError, match="--module"):
+        collect(course, tmp_path)

@@ -11,7 +11,7 @@
   question prompts or mark schemes has an entry listing that notebook, and
   every all-caps acronym in a heading or prompt is in the glossary or the
   explicit non-PM allow-list. A synthetic notebook proves that a new term fails.
-- GLOSSARY.md is what `python -m pmcourse.glossary` generates.
+- GLOSSARY.md is what `python -m autograder.glossary_tools` generates.
 - `define`, `glossary_search` and `link_first_uses` behave for a learner.
 """
 
@@ -29,6 +29,7 @@ import yaml
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from autograder import glossary_tools
 from pmcourse import glossary
 from pmcourse.data import load
 
@@ -243,8 +244,20 @@ def test_watched_terms_and_acronyms_have_entries():
     data = glossary.glossary_data()
     lacking = [term for term in data["watch"] if glossary.lookup(term) is None]
     assert not lacking, f"watched terms without an entry: {lacking}"
-    overlap = set(data["not_pm_acronyms"]) & glossary.known_acronyms().difference(data["not_pm_acronyms"])
-    assert not overlap, f"acronyms both allow-listed and in the glossary: {overlap}"
+    overlap = glossary_tools.allow_listed_glossary_acronyms()
+    assert not overlap, f"acronyms both allow-listed as not PM and defined in the glossary: {overlap}"
+
+
+def test_an_allow_listed_acronym_with_an_entry_is_found(tmp_path):
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "entries:\n"
+        "  - {term: Net Promoter Score, anchor: nps, aliases: [NPS], definition: d, related: [], notebooks: []}\n"
+        "not_pm_acronyms: [NPS, CSV]\nwatch: []\n",
+        encoding="utf-8",
+    )
+    assert glossary_tools.allow_listed_glossary_acronyms(str(path)) == {"NPS"}
+    assert glossary_tools.known_acronyms(str(path)) == {"NPS", "CSV"}
 
 
 def test_glossary_ships_inside_the_package():
@@ -354,12 +367,12 @@ def test_known_wrong_answers_are_rejected():
 
 def test_glossary_md_is_current():
     page = (REPO / glossary.MARKDOWN_FILE).read_text(encoding="utf-8")
-    assert page == glossary.render_glossary(), "GLOSSARY.md is stale: run `python -m pmcourse.glossary`"
-    assert glossary.main(["--check"]) == 0
+    assert page == glossary_tools.render_glossary(), "GLOSSARY.md is stale: run `python -m autograder.glossary_tools`"
+    assert glossary_tools.main(["--check"]) == 0
 
 
 def test_glossary_md_has_an_anchor_per_entry():
-    page = glossary.render_glossary()
+    page = glossary_tools.render_glossary()
     for entry in ENTRIES:
         assert f'<a id="{entry["anchor"]}"></a>' in page
         assert f"\n### {entry['term']}\n" in page
@@ -370,12 +383,12 @@ def test_glossary_md_has_an_anchor_per_entry():
 # ------------------------------------------------------------------ coverage
 
 
-SOLUTIONS = glossary.solution_notebooks()
+SOLUTIONS = glossary_tools.solution_notebooks()
 
 
-@pytest.mark.parametrize("path", SOLUTIONS, ids=glossary.notebook_id)
+@pytest.mark.parametrize("path", SOLUTIONS, ids=glossary_tools.notebook_id)
 def test_notebook_terms_are_in_the_glossary(path):
-    problems = glossary.coverage_problems([path])
+    problems = glossary_tools.coverage_problems([path])
     assert not problems, "\n".join(problems)
 
 
@@ -399,14 +412,14 @@ def _synthetic_notebook(folder: Path, heading: str, prompt: str, scheme: str = "
 
 def test_coverage_fails_on_a_new_acronym(tmp_path):
     path = _synthetic_notebook(tmp_path, "Compute the XYZQ score", "Use the ZQR method.")
-    problems = glossary.coverage_problems([path])
+    problems = glossary_tools.coverage_problems([path])
     assert any("'XYZQ'" in p for p in problems), problems
     assert any("'ZQR'" in p for p in problems), problems
 
 
 def test_coverage_fails_when_an_entry_does_not_list_the_notebook(tmp_path):
     path = _synthetic_notebook(tmp_path, "Rank by RICE", "Then compute the NPS and its retention.")
-    problems = "\n".join(glossary.coverage_problems([path]))
+    problems = "\n".join(glossary_tools.coverage_problems([path]))
     for term in ("RICE", "NPS", "Retention"):
         assert f"`notebooks` of '{term}'" in problems, problems
 
@@ -419,7 +432,7 @@ def test_coverage_fails_on_a_watched_term_the_glossary_lacks(tmp_path):
     path = _synthetic_notebook(
         tmp_path, "Draft an OKR", "Keep it short.", scheme="1 point for naming the cohort."
     )
-    problems = "\n".join(glossary.coverage_problems([path], glossary=smaller))
+    problems = "\n".join(glossary_tools.coverage_problems([path], glossary=smaller))
     assert "uses 'OKR', which has no glossary entry" in problems, problems
     assert "uses 'cohort', which has no glossary entry" in problems, problems  # from the mark scheme
     assert "acronym 'OKR'" in problems, problems
@@ -429,7 +442,7 @@ def test_coverage_passes_allowed_acronyms_and_code(tmp_path):
     path = _synthetic_notebook(
         tmp_path, "Read the CSV", "Load it with `load(\"nps_survey\")`; the ID column is `RESPONSE_ID`."
     )
-    assert glossary.coverage_problems([path]) == []
+    assert glossary_tools.coverage_problems([path]) == []
 
 
 def test_sections_skip_solutions_and_keep_prompts():
@@ -440,7 +453,7 @@ def test_sections_skip_solutions_and_keep_prompts():
         nbformat.v4.new_markdown_cell("## Part 1\n\nIntro text about CSAT.\n\n### Q1.1 Do it (1 point)\n\nUse the CES."),
         answer,
     ]
-    sections = glossary.notebook_sections(nb)
+    sections = glossary_tools.notebook_sections(nb)
     assert "Use the CES." in sections["prompts"]
     assert "CSAT" not in sections["prompts"] + sections["headings"]
     assert "NPS" not in "".join(sections.values())
@@ -515,7 +528,7 @@ def test_search_finds_by_definition():
 
 def test_link_first_uses_links_once_with_a_relative_path():
     text = "The NPS is a loyalty measure. Compute NPS per plan, then the Net Promoter Score by month."
-    linked = glossary.link_first_uses(text)
+    linked = glossary_tools.link_first_uses(text)
     assert linked.count("](../../GLOSSARY.md#nps)") == 1
     assert linked.startswith("The [NPS](../../GLOSSARY.md#nps) is")
     target = (REPO / "solutions" / "m00_orientation" / "../../GLOSSARY.md").resolve()
@@ -529,30 +542,30 @@ def test_link_first_uses_leaves_headings_code_math_and_links_alone():
         "$NPS = P - D$ and then NPS, and Cronbach's alpha, not the alpha level."
     )
     seen: set[str] = set()
-    linked = glossary.link_first_uses(text, seen)
+    linked = glossary_tools.link_first_uses(text, seen)
     assert linked.splitlines()[0] == "### Q1.2 Rank by RICE (3 points)"
     assert "`rice(df)` on the [RICE](../../GLOSSARY.md#rice) inputs" in linked
     assert "[the RICE page](https://example.org/RICE)" in linked
     assert "$NPS = P - D$ and then [NPS](../../GLOSSARY.md#nps)" in linked
     assert "[Cronbach's alpha](../../GLOSSARY.md#cronbachs-alpha)" in linked
     assert {"rice", "nps", "cronbachs-alpha"} <= seen
-    again = glossary.link_first_uses("More RICE and NPS.", seen)
+    again = glossary_tools.link_first_uses("More RICE and NPS.", seen)
     assert again == "More RICE and NPS.", "a term already linked in this notebook is not linked again"
 
 
 def test_link_targets_exist_in_the_page():
-    page = glossary.render_glossary()
+    page = glossary_tools.render_glossary()
     text = " ".join(e["term"] for e in ENTRIES)
-    for anchor in re.findall(r"GLOSSARY\.md#([\w-]+)\)", glossary.link_first_uses(text)):
+    for anchor in re.findall(r"GLOSSARY\.md#([\w-]+)\)", glossary_tools.link_first_uses(text)):
         assert f'<a id="{anchor}"></a>' in page
 
 
 def test_link_notebook_dry_run_and_write(tmp_path):
     path = _synthetic_notebook(tmp_path, "Rank by RICE", "Compute the RICE score, then the NPS.")
     before = path.read_bytes()
-    linked = glossary.link_notebook(path)
+    linked = glossary_tools.link_notebook(path)
     assert set(linked) == {"rice", "nps"} and path.read_bytes() == before
-    glossary.link_notebook(path, write=True)
+    glossary_tools.link_notebook(path, write=True)
     nb = nbformat.read(str(path), as_version=4)
     nbformat.validate(nb)
     assert "Compute the [RICE score](../../GLOSSARY.md#rice), then the [NPS](../../GLOSSARY.md#nps)." in nb.cells[1].source

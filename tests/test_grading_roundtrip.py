@@ -11,8 +11,8 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import course
-from autograder.notebook import grading_structure, module_notebooks
+from autograder import stock_nbgrader as course
+from pmcourse.notebook import grading_structure, module_notebooks
 from conftest import MODULE_IDS
 
 

@@ -58,7 +58,7 @@ def test_student_notebook_leaks_no_answer(path):
 
 @pytest.mark.parametrize("module", MODULE_IDS)
 def test_student_module_folder_holds_nothing_for_instructors(module):
-    from autograder.course import MODULES
+    from autograder.repo import MODULES
 
     names = {p.name for p in (MODULES / module).rglob("*") if p.is_file()}
     forbidden = {n for n in names if "wrong_answer" in n or "solution" in n.lower()}
@@ -111,7 +111,7 @@ def test_solution_notebook_meets_the_module_standard(path):
 
 @pytest.mark.parametrize("module", MODULE_IDS)
 def test_every_question_has_progressive_hints(module):
-    from autograder.course import SOLUTIONS
+    from autograder.repo import SOLUTIONS
     from autograder.notebook import module_notebooks
 
     hints = yaml.safe_load((SOLUTIONS / module / HINTS_FILE).read_text(encoding="utf-8"))

@@ -5,7 +5,8 @@ import shutil
 import nbformat
 import pytest
 
-from autograder.course import DATASETS, MODULES, SOLUTIONS, submission_from
+from autograder.repo import DATASETS, MODULES, SOLUTIONS
+from autograder.stock_nbgrader import submission_from
 from autograder.solution_run import load_wrong_answers
 from pmcourse import progress
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import MODULES, release_all
+from autograder.repo import MODULES
+from autograder.stock_nbgrader import release_all
 from autograder.home import HOME, home_text
 from conftest import MODULE_IDS
 

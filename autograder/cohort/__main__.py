@@ -29,10 +29,14 @@ def cmd_setup(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from autograder.cohort.collect import collect
+    from autograder.cohort.collect import CollectError, collect
 
     course = _course(args)
-    report = collect(course, Path(args.source), args.module[0] if args.module else None, args.timestamp)
+    try:
+        report = collect(course, Path(args.source), args.module[0] if args.module else None, args.timestamp)
+    except CollectError as error:
+        print(error, file=sys.stderr)
+        return 2
     print(report.text())
     return 0 if not report.problems else 3
 
@@ -97,10 +101,10 @@ def cmd_all(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="python -m autograder.cohort",
+        prog="python -m autograder.cohort", allow_abbrev=False,
         description="Grade a whole cohort with nbgrader: setup, collect, grade, feedback, export, report.",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("--course", default=str(default_course_root()),
                         help="the nbgrader course folder (default: this one, or the repository)")
     common.add_argument("--db-url", default=None,
@@ -110,7 +114,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     def add(name, func, help_text, *extra):
-        p = sub.add_parser(name, parents=[common, *extra], help=help_text, description=help_text)
+        p = sub.add_parser(name, parents=[common, *extra], help=help_text, description=help_text, allow_abbrev=False)
         p.set_defaults(func=func)
         return p
 

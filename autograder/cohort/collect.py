@@ -13,6 +13,11 @@ LMS prefix is removed so each file gets the module's own notebook name. Files
 that match no student, or more than one, are reported and not copied; two
 files for the same student and name keep the newest and are reported.
 Copying is idempotent: a student's folder is replaced only if its files change.
+
+The submission time written to `timestamp.txt` is in UTC: a file's modification
+time, or a zip entry's UTC time (the "extended timestamp" field most zip tools
+write); a zip entry with only the classic DOS time (a local time with no zone)
+is read as a local time of this machine and converted to UTC.
 """
 
 from __future__ import annotations
@@ -25,17 +30,22 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.cohort.layout import Course, gradebook, replace_tree
-from autograder.cohort.worker import submission_digest
+from autograder.cohort.digest import submission_digest
+from autograder.cohort.layout import Course, gradebook, released_modules, replace_tree
 
 RESUBMISSION = re.compile(r"-\d+(?=\.[A-Za-z0-9]+$)")  # Canvas: 01_orientation-1.ipynb
 IGNORED = ("__MACOSX", ".DS_Store", ".ipynb_checkpoints", "Thumbs.db")
+EXTENDED_TIMESTAMP = 0x5455  # zip extra field: flags byte, then the UTC modification time (uint32)
+
+
+class CollectError(ValueError):
+    """The files cannot be collected as asked (the message says what to change)."""
 
 
 @dataclass
 class Incoming:
     name: str  # file name as delivered
-    when: dt.datetime
+    when: dt.datetime  # aware, UTC
     read: callable  # () -> bytes
 
 
@@ -121,14 +131,36 @@ def _target_name(filename: str, expected: list[str]) -> str:
     return match.group(1) if match else base
 
 
+def timestamp_text(when: dt.datetime) -> str:
+    """nbgrader's timestamp.txt text for an aware time: the time in UTC, labelled UTC."""
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC"
+
+
+def zip_entry_time(info: zipfile.ZipInfo) -> dt.datetime:
+    """A zip entry's modification time in UTC (its extended timestamp, else its DOS time read as local time)."""
+    extra = info.extra
+    while len(extra) >= 4:
+        kind, size = int.from_bytes(extra[:2], "little"), int.from_bytes(extra[2:4], "little")
+        body = extra[4:4 + size]
+        if kind == EXTENDED_TIMESTAMP and len(body) >= 5 and body[0] & 1:
+            return dt.datetime.fromtimestamp(int.from_bytes(body[1:5], "little"), dt.timezone.utc)
+        extra = extra[4 + size:]
+    return dt.datetime(*info.date_time).astimezone(dt.timezone.utc)
+
+
+def _zip_member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
+
+
 def _from_zip(path: Path) -> list[Incoming]:
-    archive = zipfile.ZipFile(path)
     found = []
-    for info in archive.infolist():
-        if info.is_dir() or any(part in IGNORED for part in Path(info.filename).parts):
-            continue
-        when = dt.datetime(*info.date_time)
-        found.append(Incoming(info.filename.replace("\\", "/"), when, lambda i=info: archive.read(i)))
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or any(part in IGNORED for part in Path(info.filename).parts):
+                continue
+            found.append(Incoming(info.filename.replace("\\", "/"), zip_entry_time(info),
+                                  lambda name=info.filename: _zip_member(path, name)))
     return found
 
 
@@ -136,7 +168,7 @@ def _from_folder(path: Path) -> list[Incoming]:
     found = []
     for file in sorted(path.rglob("*")):
         if file.is_file() and not any(part in IGNORED for part in file.relative_to(path).parts):
-            when = dt.datetime.fromtimestamp(file.stat().st_mtime)
+            when = dt.datetime.fromtimestamp(file.stat().st_mtime, dt.timezone.utc)
             found.append(Incoming(str(file.relative_to(path)), when, file.read_bytes))
     return found
 
@@ -147,52 +179,72 @@ def _is_submitted_layout(source: Path, module: str | None, modules: list[str]) -
     )
 
 
-def collect(course: Course, source: Path, module: str | None = None, timestamp: str | None = None) -> CollectReport:
-    from autograder.cohort.grade import released_modules
+def _one_module(module: str | None, modules: list[str]) -> str:
+    if module is not None:
+        return module
+    if len(modules) != 1:
+        raise CollectError(f"collect: say which module these files are for (--module; released: {modules})")
+    return modules[0]
 
+
+def _strip_student_prefix(name: str, student: str) -> str:
+    for prefix in (student + "_", student + "-", student + " "):
+        if name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _choose(files: list[Incoming], matcher: Matcher, expected: list[str], report: CollectReport):
+    """{student: {module file name: file}}: each file matched to one student, the newest of duplicates kept."""
+    chosen: dict[str, dict[str, Incoming]] = {}
+    for incoming in files:
+        students = matcher.match(incoming.name)
+        if len(students) != 1:
+            if students:
+                report.ambiguous.append(f"{incoming.name} (matches {', '.join(sorted(students))})")
+            else:
+                report.unmatched.append(incoming.name)
+            continue
+        student = students[0]
+        name = _strip_student_prefix(_target_name(incoming.name, expected), student)
+        mine = chosen.setdefault(student, {})
+        if name in mine:
+            older, incoming = sorted([mine[name], incoming], key=lambda f: (f.when, f.name))
+            report.duplicates.append(f"{student} {name}: kept {incoming.name}, ignored {older.name}")
+        mine[name] = incoming
+    return chosen
+
+
+def _stage_and_install(course: Course, module: str, student: str, named: dict[str, Incoming], when: str,
+                       report: CollectReport) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        staging = Path(scratch) / module
+        staging.mkdir()
+        for name, incoming in named.items():
+            (staging / name).write_bytes(incoming.read())
+        (staging / "timestamp.txt").write_text(when + "\n", encoding="utf-8")
+        _install(course, staging, student, module, report, sorted(named))
+
+
+def collect(course: Course, source: Path, module: str | None = None, timestamp: str | None = None) -> CollectReport:
+    """Copy `source` (a submitted/-style folder, a flat folder or an LMS zip) into submitted/; report problems.
+
+    Raises CollectError when flat files come with no `module` and more than one module is released.
+    """
     modules = released_modules(course)
     with gradebook(course) as gb:
         roster = list(gb.students)
         roster_ids = sorted(s.id for s in roster)
     if _is_submitted_layout(source, module, modules):
         return _collect_layout(course, source, [module] if module else modules, roster_ids)
-    if module is None:
-        if len(modules) != 1:
-            raise SystemExit(f"collect: say which module these files are for (--module; released: {modules})")
-        module = modules[0]
+    module = _one_module(module, modules)
     files = _from_zip(source) if source.suffix.lower() == ".zip" else _from_folder(source)
     report = CollectReport(module)
-    expected = sorted(p.name for p in (course.release / module).iterdir() if p.is_file())
-    matcher = Matcher(roster)
-    chosen: dict[str, dict[str, Incoming]] = {}
-    for incoming in files:
-        students = matcher.match(incoming.name)
-        if not students:
-            report.unmatched.append(incoming.name)
-            continue
-        if len(students) > 1:
-            report.ambiguous.append(f"{incoming.name} (matches {', '.join(sorted(students))})")
-            continue
-        name = _target_name(incoming.name, expected)
-        for prefix in (students[0] + "_", students[0] + "-", students[0] + " "):
-            if name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
-                name = name[len(prefix):]
-        mine = chosen.setdefault(students[0], {})
-        if name in mine:
-            older, newer = sorted([mine[name], incoming], key=lambda f: (f.when, f.name))
-            report.duplicates.append(f"{students[0]} {name}: kept {newer.name}, ignored {older.name}")
-            mine[name] = newer
-        else:
-            mine[name] = incoming
+    expected = sorted(p.name for p in course.released_module(module).iterdir() if p.is_file())
+    chosen = _choose(files, Matcher(roster), expected, report)
     for student, named in sorted(chosen.items()):
-        when = timestamp or (max(f.when for f in named.values()).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC")
-        with tempfile.TemporaryDirectory() as scratch:
-            staging = Path(scratch) / module
-            staging.mkdir()
-            for name, incoming in named.items():
-                (staging / name).write_bytes(incoming.read())
-            (staging / "timestamp.txt").write_text(when + "\n", encoding="utf-8")
-            _install(course, staging, student, module, report, sorted(named))
+        when = timestamp or timestamp_text(max(f.when for f in named.values()))
+        _stage_and_install(course, module, student, named, when, report)
     report.no_file = [s for s in roster_ids if s not in chosen]
     _save(course, report)
     return report
@@ -215,7 +267,7 @@ def _collect_layout(course: Course, source: Path, modules: list[str], roster_ids
 
 
 def _install(course: Course, staging: Path, student: str, module: str, report: CollectReport, names) -> None:
-    target = course.submitted / student / module
+    target = course.submission(student, module)
     if target.is_dir() and submission_digest(target) == submission_digest(staging):
         report.unchanged.append(student)
         return

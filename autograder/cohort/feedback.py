@@ -75,45 +75,56 @@ class PlotlyToHTML(Preprocessor):
         return nb, resources
 
 
-def feedback(course: Course, modules=None, students=None, force: bool = False) -> str:
-    """Generate feedback for every autograded (student, module) pair that has none or an older one."""
+def _visible_dirs(folder: Path, wanted) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and (not wanted or p.name in wanted))
+
+
+def _pairs(course: Course, modules, students) -> list[tuple[str, str]]:
+    """(student, module) of every autograded pair, restricted to `students` and `modules` if given."""
+    return [(s.name, m.name) for s in _visible_dirs(course.autograded, students) for m in _visible_dirs(s, modules)]
+
+
+def _is_current(course: Course, student: str, module: str) -> bool:
+    """Every graded notebook of the pair has a feedback page at least as new as it."""
+    graded = list(course.graded(student, module).glob("*.ipynb"))
+    out = course.path("feedback", module, student)
+    newest = max((p.stat().st_mtime for p in graded), default=0)
+    pages = [out / (p.stem + ".html") for p in graded]
+    return bool(pages) and all(h.is_file() and h.stat().st_mtime >= newest for h in pages)
+
+
+def _generate(config, student: str, module: str, log) -> None:
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import GetGrades
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+    coursedir = CourseDirectory(config=config, log=log)
+    coursedir.student_id, coursedir.assignment_id = student, module
+    converter = GenerateFeedback(coursedir=coursedir, config=config, log=log)
+    converter.force = True
+    converter.start()
+
+
+def feedback(course: Course, modules=None, students=None, force: bool = False) -> str:
+    """Generate feedback for every autograded (student, module) pair that has none or an older one."""
     import logging
 
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
     ensure_scripts_on_path()
-    config = course.config.copy()
-    config.CourseDirectory.root = str(course.root)
-    if course.db_url_override:
-        config.CourseDirectory.db_url = course.db_url_override
-    config.GenerateFeedback.preprocessors = [GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]
-    log = logging.getLogger("autograder.cohort.feedback")
-    made, skipped, failed = 0, 0, []
     if not course.autograded.is_dir():
         return "feedback: nothing autograded yet"
-    for student_dir in sorted(p for p in course.autograded.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if students and student_dir.name not in students:
+    config = course.config_with({"GenerateFeedback.preprocessors": [GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]})
+    log = logging.getLogger("autograder.cohort.feedback")
+    made, skipped, failed = 0, 0, []
+    for student, module in _pairs(course, modules, students):
+        if not force and _is_current(course, student, module):
+            skipped += 1
             continue
-        for module_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            if modules and module_dir.name not in modules:
-                continue
-            graded = list(module_dir.glob("*.ipynb"))
-            out = course.feedback / student_dir.name / module_dir.name
-            newest = max((p.stat().st_mtime for p in graded), default=0)
-            htmls = [out / (p.stem + ".html") for p in graded]
-            if not force and htmls and all(h.is_file() and h.stat().st_mtime >= newest for h in htmls):
-                skipped += 1
-                continue
-            coursedir = CourseDirectory(config=config, log=log)
-            coursedir.student_id, coursedir.assignment_id = student_dir.name, module_dir.name
-            converter = GenerateFeedback(coursedir=coursedir, config=config, log=log)
-            converter.force = True
-            try:
-                converter.start()
-                made += 1
-            except Exception as error:  # one broken pair must not stop the others
-                failed.append(f"{student_dir.name}/{module_dir.name}: {error}")
+        try:
+            _generate(config, student, module, log)
+            made += 1
+        except Exception as error:  # one broken pair must not stop the others
+            failed.append(f"{student}/{module}: {error}")
     lines = [f"feedback: {made} written, {skipped} up to date, {len(failed)} failed (in {course.feedback})"]
     return "\n".join(lines + [f"  {f}" for f in failed])

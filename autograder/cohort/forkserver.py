@@ -250,4 +250,8 @@ class ForkedProvisioner(LocalProvisioner):
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    import argparse
+
+    cli = argparse.ArgumentParser(prog="python -m autograder.cohort.forkserver", description="a grading worker's kernel fork server")
+    cli.add_argument("socket", help="the Unix socket to serve on")
+    serve(cli.parse_args().socket)

@@ -17,9 +17,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from autograder.cohort import journal
-from autograder.cohort.layout import Course
+from autograder.cohort.layout import Course, released_modules
 from autograder.cohort.roster import roster_ids
-from autograder.cohort.worker import PairResult, grade_in_worker, init_worker, submission_digest
+from autograder.cohort.digest import MISSING, submission_digest
+from autograder.cohort.outcomes import Outcome, sentences, unfinished
+from autograder.cohort.worker import grade_in_worker, init_worker
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB
 
 POOL_RESTARTS = 2
@@ -31,22 +33,6 @@ def students_of(course: Course) -> list[str]:
     if course.submitted.is_dir():
         found |= {p.name for p in course.submitted.iterdir() if p.is_dir() and not p.name.startswith(".")}
     return sorted(found)
-
-
-def released_modules(course: Course) -> list[str]:
-    from nbgrader.api import MissingEntry
-
-    from autograder.cohort.layout import gradebook
-
-    out = []
-    with gradebook(course) as gb:
-        for module in course.modules():
-            try:
-                gb.find_assignment(module)
-                out.append(module)
-            except MissingEntry:
-                continue
-    return out
 
 
 class Progress:
@@ -83,14 +69,12 @@ def plan(course: Course, modules: list[str], students: list[str], force: bool):
     todo, current = [], []
     for module in modules:
         for student in students:
-            digest = submission_digest(course.submitted / student / module)
+            digest = submission_digest(course.submission(student, module))
             entry = journal.read(course, student, module)
             if not force and journal.is_current(entry, digest):
                 current.append(entry)
-            elif digest == "missing":
-                result = PairResult(student, module, "not_submitted", ["no submission"], digest=digest)
-                result.finished = time.time()
-                todo.append(("nothing", student, module, result.as_dict()))
+            elif digest == MISSING:
+                todo.append(("nothing", student, module, unfinished(student, module, Outcome.NOT_SUBMITTED, digest=digest)))
             else:
                 todo.append(("grade", student, module, None))
     return todo, current
@@ -125,10 +109,9 @@ def grade(
             break
         pending = _run_pool(course, pending, workers, memory_mb, bar, results)
     for student, module in pending:  # the pool broke again and again on these
-        result = PairResult(student, module, "failed", ["the grading worker crashed on this submission"])
-        result.finished = time.time()
-        results.append(result.as_dict())
-        journal.write(course, result.as_dict())
+        entry = unfinished(student, module, Outcome.WORKER_CRASHED)
+        results.append(entry)
+        journal.write(course, entry)
     results.sort(key=lambda r: (r["module"], r["student"]))
     return results
 
@@ -157,7 +140,7 @@ def status_table(results: list[dict]) -> str:
     rows = [("student", "module", "status", "score", "what happened")]
     for r in results:
         score = f"{r['score']:g}/{r['max_score']:g}" if r["status"] != "not_submitted" else "-"
-        notes = "; ".join(n for n in r.get("notes", []) if "\n" not in n) or "ok"
+        notes = "; ".join(sentences(r)) or "ok"
         rows.append((r["student"], r["module"], r["status"], score, notes))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
@@ -169,6 +152,6 @@ def summary(results: list[dict], graded_now: int) -> str:
     counts: dict[str, int] = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    flagged = sum(1 for r in results if r.get("notes") and r["status"] == "graded")
+    flagged = sum(1 for r in results if r.get("events") and r["status"] == "graded")
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     return f"{len(results)} pairs: {parts}; {flagged} graded with a note; {graded_now} graded in this run"

@@ -8,6 +8,8 @@ the pipeline's own `grading/` folder (journal, reports, exports).
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 import shutil
 import sys
@@ -17,7 +19,7 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.course import REPO_ROOT
+from autograder.repo import DATASETS, REPO_ROOT
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -39,54 +41,108 @@ def ensure_scripts_on_path() -> None:
 
 @dataclass
 class Course:
+    """The one façade over nbgrader's `CourseDirectory` and `NbGraderAPI` for a course folder.
+
+    Every course path comes from `CourseDirectory` (`format_path`, so a custom
+    `directory_structure` is respected), the gradebook address is nbgrader's
+    `CourseDirectory.db_url` (or `--db-url`), and nbgrader is configured from
+    the course's `nbgrader_config.py` plus explicit overrides (`config_with`).
+    """
+
     root: Path
     db_url_override: str | None = None
 
     def __post_init__(self) -> None:
+        from nbgrader.coursedir import CourseDirectory
+
         self.root = Path(self.root).resolve()
         self.config = load_nbgrader_config(self.root)
+        self.coursedir = CourseDirectory(config=self.config_with())
+
+    def config_with(self, overrides: dict[str, object] | None = None) -> Config:
+        """The course's nbgrader config, rooted here, with `{"Section.trait": value}` overrides applied."""
+        config = copy.deepcopy(self.config)
+        config.CourseDirectory.root = str(self.root)
+        if self.db_url_override:
+            config.CourseDirectory.db_url = self.db_url_override
+        for key, value in (overrides or {}).items():
+            section, _, trait = key.rpartition(".")
+            if not section or not trait:
+                raise ValueError(f"config override {key!r}: expected 'Section.trait'")
+            config[section][trait] = value
+        return config
 
     # nbgrader folders --------------------------------------------------------
-    def _dir(self, trait: str, default: str) -> Path:
-        value = self.config.CourseDirectory.get(trait, default)
-        return self.root / value
+    def _dir(self, trait: str) -> Path:
+        return self.root / getattr(self.coursedir, trait)
 
     @property
     def source(self) -> Path:
-        return self._dir("source_directory", "source")
+        return self._dir("source_directory")
 
     @property
     def release(self) -> Path:
-        return self._dir("release_directory", "release")
+        return self._dir("release_directory")
 
     @property
     def submitted(self) -> Path:
-        return self._dir("submitted_directory", "submitted")
+        return self._dir("submitted_directory")
 
     @property
     def autograded(self) -> Path:
-        return self._dir("autograded_directory", "autograded")
+        return self._dir("autograded_directory")
 
     @property
     def feedback(self) -> Path:
-        return self._dir("feedback_directory", "feedback")
+        return self._dir("feedback_directory")
+
+    def path(self, step: str, module: str, student: str = ".") -> Path:
+        """nbgrader's folder of one step (`source`, `release`, `submitted`, `autograded`, `feedback`)."""
+        folder = getattr(self.coursedir, f"{step}_directory")
+        return Path(self.coursedir.format_path(folder, student, module)).resolve()
+
+    def released_module(self, module: str) -> Path:
+        return self.path("release", module)
+
+    def submission(self, student: str, module: str) -> Path:
+        return self.path("submitted", module, student)
+
+    def graded(self, student: str, module: str) -> Path:
+        return self.path("autograded", module, student)
 
     @property
     def course_id(self) -> str:
-        return self.config.CourseDirectory.get("course_id", "")
+        return self.coursedir.course_id
 
     @property
     def cell_timeout(self) -> int:
-        return int(self.config.Execute.get("timeout", 30))
+        """nbgrader's per-cell limit while autograding (`Execute.timeout`)."""
+        from nbgrader.preprocessors import Execute
+
+        return int(self.config.Execute.get("timeout", Execute.timeout.default_value))
 
     # the gradebook -----------------------------------------------------------
     @property
     def db_url(self) -> str:
-        """`--db-url`, else nbgrader's `CourseDirectory.db_url`, else the course's gradebook.db."""
-        if self.db_url_override:
-            return self.db_url_override
-        configured = self.config.CourseDirectory.get("db_url", "")
-        return configured or f"sqlite:///{self.root / 'gradebook.db'}"
+        """`--db-url`, else nbgrader's `CourseDirectory.db_url` (by default the course's gradebook.db)."""
+        return self.coursedir.db_url
+
+    # nbgrader's API ----------------------------------------------------------
+    def api(self):
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        ensure_scripts_on_path()
+        config = self.config_with()
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def release_module(self, module: str) -> Path:
+        """Generate `module`'s student version (and its gradebook entry) with nbgrader: the one way to release."""
+        with contextlib.chdir(self.root):  # nbgrader_config.py names files relative to the course folder
+            result = self.api().generate_assignment(module, force=True)
+        if not result["success"]:
+            raise RuntimeError(f"nbgrader could not release {module}:\n{result.get('log', '')}\n{result.get('error', '')}")
+        return self.released_module(module)
 
     # the pipeline's own folder ----------------------------------------------
     @property
@@ -105,7 +161,7 @@ class Course:
 
     def released_notebooks(self, module: str) -> list[str]:
         """The notebook file names a submission of `module` must contain."""
-        return sorted(p.name for p in (self.release / module).glob("*.ipynb"))
+        return sorted(p.name for p in self.released_module(module).glob("*.ipynb"))
 
 
 def gradebook(course: Course):
@@ -116,6 +172,21 @@ def gradebook(course: Course):
     return Gradebook(course.db_url, course.course_id)
 
 
+def released_modules(course: Course) -> list[str]:
+    """The course's modules that are in the gradebook (released), in course order."""
+    from nbgrader.api import MissingEntry
+
+    out = []
+    with gradebook(course) as gb:
+        for module in course.modules():
+            try:
+                gb.find_assignment(module)
+                out.append(module)
+            except MissingEntry:
+                continue
+    return out
+
+
 def default_course_root() -> Path:
     """The current folder if it is an nbgrader course, else this repository."""
     here = Path.cwd()
@@ -124,8 +195,6 @@ def default_course_root() -> Path:
 
 def datasets_of(course: Course) -> Path:
     """The course's datasets folder (the repository's when the course folder has none)."""
-    from autograder.course import DATASETS
-
     own = course.root / "datasets"
     return own if (own / "datasets" / "datapackage.json").exists() or (own / "datapackage.json").is_file() else DATASETS
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from autograder.cohort import journal
 from autograder.cohort.layout import Course, gradebook
-from autograder.notebook import grading_structure, module_notebooks
+from autograder.cohort.outcomes import sentences
+from pmcourse.notebook import grading_structure, module_notebooks
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]  # Okabe-Ito
 HARDEST = 10
@@ -29,46 +30,44 @@ def question_of(course: Course, module: str) -> dict[str, str]:
     return owner
 
 
+def _score_row(module: str, submission) -> dict:
+    final = max(0.0, float(submission.score) - float(submission.late_submission_penalty or 0))
+    maximum = float(submission.max_score) or 1.0
+    return {"module": module, "student": submission.student_id, "score": final, "percent": 100 * final / maximum}
+
+
+def _test_rows(module: str, submission, owner: dict[str, str]) -> list[dict]:
+    """One row per autograded test cell with points: its question and whether it got full points."""
+    return [
+        {"module": module, "student": submission.student_id, "question": owner.get(grade.name, grade.name),
+         "full": (grade.auto_score or 0) >= grade.max_score_gradecell}
+        for notebook in submission.notebooks for grade in notebook.grades
+        if grade.cell.cell_type == "code" and grade.max_score_gradecell != 0
+    ]
+
+
 def cohort_tables(course: Course):
     """(scores rows, question rows, missing rows) read from the gradebook."""
-    scores, tests = [], []
+    scores, tests, submitted = [], [], set()
     with gradebook(course) as gb:
         roster = sorted(s.id for s in gb.students)
         modules = sorted(a.name for a in gb.assignments)
-        submitted = set()
         for module in modules:
             owner = question_of(course, module)
             for submission in gb.assignment_submissions(module):
                 submitted.add((submission.student_id, module))
-                final = max(0.0, float(submission.score) - float(submission.late_submission_penalty or 0))
-                maximum = float(submission.max_score) or 1.0
-                scores.append({"module": module, "student": submission.student_id,
-                               "score": final, "percent": 100 * final / maximum})
-                for notebook in submission.notebooks:
-                    for grade in notebook.grades:
-                        if grade.cell.cell_type != "code" or grade.max_score_gradecell == 0:
-                            continue
-                        tests.append({"module": module, "student": submission.student_id,
-                                      "question": owner.get(grade.name, grade.name),
-                                      "full": (grade.auto_score or 0) >= grade.max_score_gradecell})
+                scores.append(_score_row(module, submission))
+                tests += _test_rows(module, submission, owner)
     missing = [(s, m) for m in modules for s in roster if (s, m) not in submitted
                or (journal.read(course, s, m) or {}).get("status") == "not_submitted"]
     return scores, tests, missing, modules
 
 
-def report(course: Course, to: Path | None = None) -> Path:
-    import pandas as pd
+def _charts(scores, per_question, hardest, modules) -> list[str]:
+    """The report's three plotly charts as HTML (plotly.js embedded once), each with its caption."""
     import plotly.express as px
     import plotly.io as pio
 
-    scores, tests, missing, modules = cohort_tables(course)
-    scores = pd.DataFrame(scores, columns=["module", "student", "score", "percent"])
-    tests = pd.DataFrame(tests, columns=["module", "student", "question", "full"])
-    per_question = (
-        tests.groupby(["module", "question", "student"])["full"].all()
-        .groupby(["module", "question"]).mean().mul(100).rename("pass_rate").reset_index()
-    )
-    hardest = per_question.sort_values(["pass_rate", "question"]).head(HARDEST)
     sections, first = [], True
 
     def chart(figure, caption):
@@ -99,12 +98,38 @@ def report(course: Course, to: Path | None = None) -> Path:
                            f"{worst['pass_rate']:.0f} % of the students",
                      labels={"pass_rate": "students passing every test (%)", "question": ""}),
               "Start the next class with these, hardest first.")
-    missing_rows = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(m)}</td></tr>" for s, m in missing)
-    notes_rows = "".join(
+    return sections
+
+
+def _notes_rows(course: Course) -> str:
+    """Table rows of the graded pairs something happened to, in the instructor's words."""
+    return "".join(
         f"<tr><td>{html.escape(e['student'])}</td><td>{html.escape(e['module'])}</td><td>{html.escape(e['status'])}</td>"
-        f"<td>{html.escape('; '.join(n for n in e.get('notes', []) if chr(10) not in n))}</td></tr>"
-        for e in journal.entries(course) if e.get("notes") and e["status"] != "not_submitted"
+        f"<td>{html.escape('; '.join(sentences(e)))}</td></tr>"
+        for e in journal.entries(course) if e.get("events") and e["status"] != "not_submitted"
     )
+
+
+def _target(course: Course, to: Path | None) -> Path:
+    if to is None:
+        return course.grading / "report.html"
+    return to / "report.html" if to.is_dir() or not to.suffix else to
+
+
+def report(course: Course, to: Path | None = None) -> Path:
+    import pandas as pd
+
+    scores, tests, missing, modules = cohort_tables(course)
+    scores = pd.DataFrame(scores, columns=["module", "student", "score", "percent"])
+    tests = pd.DataFrame(tests, columns=["module", "student", "question", "full"])
+    per_question = (
+        tests.groupby(["module", "question", "student"])["full"].all()
+        .groupby(["module", "question"]).mean().mul(100).rename("pass_rate").reset_index()
+    )
+    hardest = per_question.sort_values(["pass_rate", "question"]).head(HARDEST)
+    sections = _charts(scores, per_question, hardest, modules)
+    missing_rows = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(m)}</td></tr>" for s, m in missing)
+    notes_rows = _notes_rows(course)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Cohort report: {html.escape(course.course_id or course.root.name)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
@@ -123,7 +148,7 @@ across {len(modules)} modules; {len(missing)} (student, module) pairs not submit
 {''.join(f"<tr><td>{html.escape(r.question)}</td><td>{html.escape(r.module)}</td><td>{r.pass_rate:.0f} %</td></tr>" for r in hardest.itertuples())}
 </table></body></html>
 """
-    target = (to / "report.html") if to and (to.is_dir() or not to.suffix) else (to or course.grading / "report.html")
+    target = _target(course, to)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
-from autograder.cohort.layout import Course, ensure_scripts_on_path, gradebook
+from autograder.cohort.layout import Course, gradebook
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 FIELDS = ("first_name", "last_name", "email", "lms_user_id")
@@ -33,21 +33,32 @@ class Student:
     lms_user_id: str = ""
 
 
-def read_roster(path: Path) -> list[Student]:
+def _rows(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "id" not in [f.strip() for f in reader.fieldnames]:
             raise RosterError(f"{path}: the roster needs an 'id' column (found {reader.fieldnames})")
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+        return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _id_problem(student_id: str, seen: set[str]) -> str | None:
+    if not ID_PATTERN.match(student_id):
+        return f"id {student_id!r} is empty or not usable as a folder name"
+    if student_id in seen:
+        return f"id {student_id!r} appears twice"
+    return None
+
+
+def read_roster(path: Path) -> list[Student]:
+    """The roster's students; RosterError lists every unusable or repeated id with its line."""
     problems, seen, students = [], set(), []
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(_rows(path), start=2):
         student_id = row.get("id", "")
         if not student_id and not any(row.values()):
             continue
-        if not ID_PATTERN.match(student_id):
-            problems.append(f"line {line}: id {student_id!r} is empty or not usable as a folder name")
-        elif student_id in seen:
-            problems.append(f"line {line}: id {student_id!r} appears twice")
+        problem = _id_problem(student_id, seen)
+        if problem:
+            problems.append(f"line {line}: {problem}")
         seen.add(student_id)
         students.append(Student(student_id, *(row.get(f, "") for f in FIELDS)))
     if problems:
@@ -71,23 +82,12 @@ def roster_ids(course: Course) -> list[str]:
 
 def release(course: Course, modules: list[str], force: bool = False) -> list[str]:
     """Generate each module's student version (and its gradebook entry) with nbgrader."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    ensure_scripts_on_path()
-    config = course.config.copy()
-    config.CourseDirectory.root = str(course.root)
-    if course.db_url_override:
-        config.CourseDirectory.db_url = course.db_url_override
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     done = []
     for module in modules:
-        released = (course.release / module).is_dir() and _in_gradebook(course, module)
+        released = course.released_module(module).is_dir() and _in_gradebook(course, module)
         if released and not force:
             continue
-        result = api.generate_assignment(module, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader could not release {module}:\n{result.get('log', '')}\n{result.get('error', '')}")
+        course.release_module(module)
         done.append(module)
     return done
 

@@ -86,22 +86,40 @@ class TruncateLongOutput(Preprocessor):
     """Cut any single text output longer than `max_chars` (nbgrader's LimitOutput counts lines only).
 
     Error outputs are never removed, so what nbgrader scores does not change.
+    The cells it cut are listed in `truncated` (grade id, else cell id).
     """
 
     max_chars = Integer(MAX_OUTPUT_CHARS).tag(config=True)
     enabled = Bool(True).tag(config=True)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.truncated: list[str] = []
+
+    def _cut(self, text: str) -> str:
+        return text[: self.max_chars] + "\n... Output truncated (too long) ...\n"
+
+    def _too_long(self, value) -> bool:
+        return isinstance(value, str) and len(value) > self.max_chars
+
+    def _truncate_output(self, output) -> bool:
+        cut = False
+        if output.get("output_type") == "stream" and self._too_long(output.get("text", "")):
+            output["text"] = self._cut(output["text"])
+            cut = True
+        for mime, value in list(output.get("data", {}).items()):
+            if mime.startswith("text/") and self._too_long(value):
+                output["data"][mime] = self._cut(value)
+                cut = True
+        return cut
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
-                output["text"] = output["text"][: self.max_chars] + "\n... Output truncated (too long) ...\n"
-                resources.setdefault("truncated_cells", []).append(index)
-            for mime, value in list(output.get("data", {}).items()):
-                if isinstance(value, str) and len(value) > self.max_chars and mime.startswith("text/"):
-                    output["data"][mime] = value[: self.max_chars] + "\n... Output truncated (too long) ...\n"
-                    resources.setdefault("truncated_cells", []).append(index)
+        cut = [self._truncate_output(output) for output in cell.get("outputs", [])]
+        if any(cut):
+            name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id", str(index))
+            self.truncated.append(name)
         return cell, resources
 
 

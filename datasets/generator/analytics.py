@@ -1,4 +1,4 @@
-"""Product analytics: users, events, experiments and their assignments."""
+"""Product analytics: users, events, experiments, their assignments and guardrail outcomes."""
 
 from __future__ import annotations
 
@@ -192,6 +192,17 @@ EXPERIMENTS = [
     ("EXP05", "Reminder timing", "Sending the study reminder one hour earlier raises next-day return.",
      "returned_next_day", "2025-03-03", "2025-03-16", "Core Planner", 0.5),
 ]
+# Decided before each test (documented in experiments): the smallest relative lift worth shipping,
+# and the guardrail (a harm that must not grow by more than the margin, in absolute points).
+# id: (mde_relative, guardrail_metric, guardrail_margin)
+PLAN = {
+    "EXP01": (0.10, "support_contact", 0.01),
+    "EXP02": (0.10, "refund_requested", 0.01),
+    "EXP03": (0.10, "bounced", 0.03),
+    "EXP04": (0.10, "support_contact", 0.01),
+    "EXP05": (0.03, "reminders_disabled", 0.01),
+}
+GUARDRAIL_METRICS = ["support_contact", "refund_requested", "bounced", "reminders_disabled"]
 # per experiment: n, {platform: (share of traffic, control rate, treatment rate, treatment share)}
 DESIGN = {
     "EXP01": (16000, {"ios": (0.42, 0.082, 0.101, 0.5), "android": (0.43, 0.061, 0.076, 0.5),
@@ -213,9 +224,11 @@ DESIGN = {
 def build_experiments(rng: np.random.Generator, ctx) -> pd.DataFrame:
     rows = []
     for eid, name, hyp, metric, s, e, team, share in EXPERIMENTS:
+        mde, guardrail, margin = PLAN[eid]
         rows.append({"experiment_id": eid, "name": name, "hypothesis": hyp, "primary_metric": metric,
                      "start_date": s, "end_date": e, "owner_team": team,
-                     "planned_treatment_share": share, "unit": "visitor" if eid != "EXP05" else "user"})
+                     "planned_treatment_share": share, "unit": "visitor" if eid != "EXP05" else "user",
+                     "mde_relative": mde, "guardrail_metric": guardrail, "guardrail_margin": margin})
     return pd.DataFrame(rows)
 
 
@@ -240,6 +253,16 @@ EXPERIMENTS_TABLE = Table(
         Field("planned_treatment_share", "number", "Planned share of units sent to treatment.",
               unit="fraction 0-1", required=True, minimum=0, maximum=1),
         Field("unit", "string", "Unit of randomisation.", required=True, enum=["visitor", "user"]),
+        Field("mde_relative", "number", "Minimum detectable effect decided before the test: the smallest relative "
+              "lift of the primary metric worth shipping.", unit="fraction of the control rate", required=True,
+              minimum=0, maximum=1),
+        Field("guardrail_metric", "string", "Harm that must not grow (recorded in experiment_guardrails.guardrail_event): "
+              "support_contact (contacted support within 7 days), refund_requested (asked for a refund within "
+              "14 days), bounced (left after one page), reminders_disabled (turned reminders off within 7 days).",
+              required=True, enum=GUARDRAIL_METRICS),
+        Field("guardrail_margin", "number", "Non-inferiority margin: the largest increase of the guardrail rate "
+              "(treatment minus control) the team accepts.", unit="fraction (absolute difference of two rates)",
+              required=True, minimum=0, maximum=1, fmt="{:.4f}"),
     ],
 )
 
@@ -327,4 +350,80 @@ ASSIGN = Table(
     ],
 )
 
-TABLES = [USERS, EVENTS_TABLE, EXPERIMENTS_TABLE, ASSIGN]
+
+# Guardrail outcomes come from other systems (support desk, billing, web analytics, notification
+# settings), so they are their own table, with their own seed, joined on (experiment_id, unit_id).
+# per experiment: (control rate, treatment rate) of the guardrail event, the same on every platform
+GUARDRAIL_RATES = {
+    "EXP01": (0.030, 0.030),   # no harm, and enough units to show it (non-inferior)
+    "EXP02": (0.012, 0.026),   # pre-selecting the annual plan more than doubles refund requests
+    "EXP03": (0.450, 0.450),
+    "EXP04": (0.030, 0.030),
+    "EXP05": (0.050, 0.058),   # a small rise that this small test can neither show nor rule out
+}
+
+
+def build_guardrails(rng: np.random.Generator, ctx) -> pd.DataFrame:
+    units = ctx.table("experiment_assignments")
+    treated = (units["variant"] == "treatment").to_numpy()
+    control_rate = units["experiment_id"].map({e: r[0] for e, r in GUARDRAIL_RATES.items()}).to_numpy(float)
+    treatment_rate = units["experiment_id"].map({e: r[1] for e, r in GUARDRAIL_RATES.items()}).to_numpy(float)
+    event = rng.random(len(units)) < np.where(treated, treatment_rate, control_rate)
+    df = pd.DataFrame({"experiment_id": units["experiment_id"], "unit_id": units["unit_id"], "guardrail_event": event})
+    check_planted_guardrails(df.assign(variant=units["variant"]))
+    return df
+
+
+def _newcombe_upper(df: pd.DataFrame) -> tuple[float, float]:
+    """Lower and upper end of the 95 % Newcombe (Wilson-based) interval of treatment - control."""
+    z = 1.959963984540054
+    ends = {}
+    for arm, d in df.groupby("variant"):
+        x, n = int(d["guardrail_event"].sum()), len(d)
+        p = x / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        ends[arm] = (p, centre - half, centre + half)
+    (pc, lc, uc), (pt, lt, ut) = ends["control"], ends["treatment"]
+    diff = pt - pc
+    low = diff - np.sqrt((pt - lt) ** 2 + (uc - pc) ** 2)
+    high = diff + np.sqrt((ut - pt) ** 2 + (pc - lc) ** 2)
+    return float(low), float(high)
+
+
+def check_planted_guardrails(df: pd.DataFrame) -> None:
+    """Fail loudly if a seed change loses a planted guardrail result."""
+    by = {e: d for e, d in df.groupby("experiment_id")}
+    margin = {e: plan[2] for e, plan in PLAN.items()}
+    for e in ("EXP01", "EXP03", "EXP04"):
+        assert _newcombe_upper(by[e])[1] < margin[e], f"{e}'s guardrail should be shown non-inferior"
+    low, _ = _newcombe_upper(by["EXP02"])
+    assert low > 0, "EXP02 should clearly raise refund requests"
+    low, high = _newcombe_upper(by["EXP05"])
+    assert low < 0 < high and high > margin["EXP05"], "EXP05's guardrail should be inconclusive"
+
+
+GUARDRAILS = Table(
+    name="experiment_guardrails",
+    title="A/B test guardrail outcomes",
+    description=(
+        "One row per unit of experiment_assignments: whether it reached its experiment's guardrail event, "
+        "a harm the change must not increase (which one: experiments.guardrail_metric). Recorded by the "
+        "support desk, billing, web analytics or the notification settings; join on experiment_id and unit_id."
+    ),
+    area="Launch & experiments",
+    seed=6005,
+    min_rows=40000,
+    primary_key=["experiment_id", "unit_id"],
+    foreign_keys=[{"fields": ["experiment_id", "unit_id"],
+                   "reference": {"resource": "experiment_assignments", "fields": ["experiment_id", "unit_id"]}}],
+    build=build_guardrails,
+    fields=[
+        Field("experiment_id", "string", "Experiment (see experiments).", required=True,
+              enum=[x[0] for x in EXPERIMENTS]),
+        Field("unit_id", "string", "Unit (see experiment_assignments).", required=True),
+        Field("guardrail_event", "boolean", "Reached the experiment's guardrail event (a harm).", required=True),
+    ],
+)
+
+TABLES = [USERS, EVENTS_TABLE, EXPERIMENTS_TABLE, ASSIGN, GUARDRAILS]

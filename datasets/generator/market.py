@@ -155,7 +155,14 @@ def build_survey(rng: np.random.Generator, ctx) -> pd.DataFrame:
     dups["submitted_at"] = dups["submitted_at"] + pd.to_timedelta(rng.integers(40, 900, len(dups)), unit="s")
     df = pd.concat([df, dups], ignore_index=True).sort_values("submitted_at", kind="stable")
     df["response_id"] = [f"R{i + 1:04d}" for i in range(len(df))]
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    # a few people name the same tool twice in two spellings ("Google Calendar;GCal"): a tool
+    # counts once per respondent. Chosen by position, without the random generator, so that
+    # nothing else in the table moves.
+    for only, again, every in [("Google Calendar", "GCal", 20), ("Notion", "notion", 12)]:
+        rows = df.index[df["current_tools"] == only][::every]
+        df.loc[rows, "current_tools"] = only + ";" + again
+    return df
 
 
 survey_fields = [
@@ -226,7 +233,7 @@ SIZE_BASE = {
     "South Asia": (44.8, 0.038, 0.22, 0.008, 0.0035, 9.99, 11.0),
     "East Asia & Pacific": (61.5, 0.012, 0.30, 0.030, 0.004, 24.99, 55.0),
 }
-STUDY_TOOLS_SHARE = 0.085  # share of consumer edtech spend going to study-planning tools
+STUDY_TOOLS_SHARE = 0.085  # share of consumer edtech spend going to study tools of every kind (not only planners)
 
 
 def build_size(rng: np.random.Generator, ctx) -> pd.DataFrame:
@@ -280,7 +287,8 @@ SIZE = Table(
               "Average consumer spend on education technology per student.",
               unit="USD per student per year", required=True, minimum=0),
         Field("study_tools_share", "number",
-              "Share of consumer edtech spend that goes to study-planning tools.",
+              "Share of consumer edtech spend that goes to study tools of every kind (planners, note-taking, "
+              "flashcards, exam prep), from an industry report that does not split out planners.",
               unit="fraction 0-1", required=True, minimum=0, maximum=1, fmt="{:.4f}"),
     ],
 )

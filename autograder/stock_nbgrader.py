@@ -1,8 +1,11 @@
-"""nbgrader steps run in a course folder: release, submit, autograde, read scores.
+"""Stock nbgrader, driven as an instructor would from its command line: for tests and the benchmark.
 
-Everything goes through nbgrader itself (its command line and its gradebook
-API), in a course folder laid out like this repository: `nbgrader_config.py`,
-`solutions/` (source) and `modules/` (release).
+The course's grading goes through the cohort pipeline (`autograder.cohort`);
+this module runs plain `nbgrader autograde` in a course folder so tests and
+`make bench-grading` can compare the pipeline's grades and speed with stock
+nbgrader's. Releasing goes through the one façade (`Course.release_module`),
+as the pipeline's setup does. A course folder is laid out like this repository:
+`nbgrader_config.py`, `solutions/` (source) and `modules/` (release).
 """
 
 from __future__ import annotations
@@ -15,26 +18,17 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebook import is_solution_code, module_notebooks, nbgrader_meta
+from pmcourse.notebook import is_solution_code, module_notebooks, nbgrader_meta
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = REPO_ROOT / "solutions"
-MODULES = REPO_ROOT / "modules"
-DATASETS = REPO_ROOT / "datasets"
-HEADER = "header.ipynb"
-
-
-def module_ids(solutions: Path = SOLUTIONS) -> list[str]:
-    """Every module (nbgrader assignment) in `solutions/`, in course order."""
-    return sorted(p.name for p in solutions.iterdir() if p.is_dir() and p.name[:1] == "m")
+from autograder.repo import DATASETS, HEADER, REPO_ROOT, SOLUTIONS, module_ids
 
 
 class NbgraderError(RuntimeError):
     """An nbgrader command failed; the message carries its log."""
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run `nbgrader ARGS` in `course` with the course datasets on the path."""
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in `course` with the course datasets on the path (NbgraderError if it fails and `check`)."""
     # nbgrader runs `alembic` from PATH: put this environment's scripts first.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     env = {**os.environ, "PATH": path, "PMCOURSE_DATASETS": str(DATASETS)}
@@ -45,7 +39,7 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise NbgraderError(
             f"`nbgrader {' '.join(args)}` exited {result.returncode} in {course}:\n"
             f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
@@ -69,9 +63,10 @@ def new_course(folder: Path, modules: list[str]) -> Path:
 
 
 def release(course: Path, module: str) -> Path:
-    """Generate the student version of `module` into the course's modules/."""
-    nbgrader(course, "generate_assignment", module, "--force")
-    return course / "modules" / module
+    """Generate the student version of `module` into the course's release folder (the façade's one way)."""
+    from autograder.cohort.layout import Course
+
+    return Course(course).release_module(module)
 
 
 def add_students(course: Path, students: list[str]) -> None:
@@ -80,8 +75,12 @@ def add_students(course: Path, students: list[str]) -> None:
     nbgrader(course, "db", "student", "import", str(roster))
 
 
-def autograde(course: Path, module: str) -> subprocess.CompletedProcess:
-    return nbgrader(course, "autograde", module, "--force")
+def autograde(course: Path, module: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Stock, sequential `nbgrader autograde MODULE --force` (the reference the pipeline's grades must equal).
+
+    nbgrader exits 1 when a submission cannot be read; `check=False` accepts that (the benchmark's broken files).
+    """
+    return nbgrader(course, "autograde", module, "--force", check=check)
 
 
 def auto_scores(course: Path, module: str) -> dict[str, dict[str, float]]:

@@ -1,0 +1,370 @@
+"""The stages of grading one (student, module) pair, each a function with explicit inputs.
+
+stage -> inspect -> run nbgrader -> classify -> read scores -> publish.
+
+Each stage takes folders, notebooks or records and returns data (`Event`s,
+a `RunRecord`, `Scores`): a unit test calls it on a tiny notebook built in the
+test, in milliseconds, as nbgrader tests its preprocessors. Cells mean what
+nbgrader means by them (`nbgrader.utils.is_locked`, `compute_checksum`), and
+what happened is read from exception types and structured results, never from
+log text. `worker.Worker` only orchestrates these stages.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.reader import NotJSONError
+
+from autograder.cohort.layout import replace_tree
+from autograder.cohort.outcomes import EXPLAINS_NO_NOTEBOOK, Event, Outcome
+from autograder.cohort.workspace import LimitedExecute, TruncateLongOutput
+
+CHECKPOINTS = ".ipynb_checkpoints"
+MAX_LISTED_FILES = 5
+KILLED_CELL_SOURCE = (
+    "raise RuntimeError('While grading, this cell stopped the Python kernel "
+    "(os._exit, a crash or running out of memory), so it was not run and scores 0.')"
+)
+
+
+# -- stage ----------------------------------------------------------------------
+def copy_public_extras(release: Path, target: Path) -> None:
+    """The module's student-visible extra files (what nbgrader copies over from the source)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb" and CHECKPOINTS not in path.parts:
+            dest = target / path.relative_to(release)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+
+
+def stage(submission: Path, release: Path, root: Path, student: str, module: str) -> Path:
+    """Copy a submission and the module's extra files into a fresh private nbgrader course at `root`.
+
+    Returns the staged submission folder (`root/submitted/<student>/<module>`).
+    """
+    if root.exists():
+        shutil.rmtree(root)
+    workdir = root / "submitted" / student / module
+    shutil.copytree(submission, workdir, symlinks=False, ignore=shutil.ignore_patterns(CHECKPOINTS))
+    copy_public_extras(release, root / "source" / module)
+    return workdir
+
+
+def make_run_dir(workdir: Path, extras: Path, run_dir: Path) -> Path:
+    """The kernel's working folder: the submission's files and the module's extras, no notebooks."""
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    shutil.copytree(workdir, run_dir, ignore=shutil.ignore_patterns("*.ipynb", CHECKPOINTS))
+    shutil.copytree(extras, run_dir, dirs_exist_ok=True)
+    return run_dir
+
+
+# -- inspect --------------------------------------------------------------------
+def match_notebooks(workdir: Path, expected: list[str]) -> list[Event]:
+    """Missing and unknown notebooks; one unknown for one missing is renamed in place (a "Copy of ...")."""
+    present = sorted(p.name for p in workdir.glob("*.ipynb"))
+    missing = [name for name in expected if name not in present]
+    unknown = [name for name in present if name not in expected]
+    if len(missing) == 1 and len(unknown) == 1:
+        (workdir / unknown[0]).rename(workdir / missing[0])
+        return [Event(Outcome.RENAMED, missing[0], {"submitted": unknown[0]})]
+    events = [Event(Outcome.MISSING_NOTEBOOK, name) for name in missing]
+    if unknown:
+        events.append(Event(Outcome.EXTRA_NOTEBOOKS, ", ".join(unknown)))
+    return events
+
+
+def extra_files(workdir: Path, release: Path) -> list[Event]:
+    """Files the learner added that the release does not have (ignored by the tests)."""
+    released = {str(p.relative_to(release)) for p in release.rglob("*")}
+    extras = sorted(
+        str(p.relative_to(workdir)) for p in workdir.rglob("*")
+        if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"
+        and str(p.relative_to(workdir)) not in released
+    )
+    if not extras:
+        return []
+    listed = ", ".join(extras[:MAX_LISTED_FILES]) + (" ..." if len(extras) > MAX_LISTED_FILES else "")
+    return [Event(Outcome.EXTRA_FILES, listed, {"count": len(extras)})]
+
+
+def locked_cells(notebook) -> dict[str, object]:
+    """{grade id: cell} of the cells nbgrader will overwrite from the gradebook (`is_locked`)."""
+    from nbgrader.utils import is_locked
+
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell
+        for cell in notebook.cells
+        if is_locked(cell) and cell.metadata.nbgrader.get("grade_id")
+    }
+
+
+def _checksum(cell) -> str | None:
+    from nbgrader.utils import compute_checksum
+
+    try:
+        return compute_checksum(cell)
+    except (KeyError, ValueError, TypeError):  # metadata mangled by hand: cannot be the released cell
+        return None
+
+
+def compare_locked_cells(submitted, released) -> list[Event]:
+    """Locked cells the learner deleted (put back by nbgrader) or edited (replaced by the gradebook copy)."""
+    theirs = locked_cells(submitted)
+    events = []
+    for grade_id, cell in locked_cells(released).items():
+        if grade_id not in theirs:
+            events.append(Event(Outcome.TEST_CELL_RESTORED, grade_id))
+        elif _checksum(theirs[grade_id]) != _checksum(cell):
+            events.append(Event(Outcome.LOCKED_CELL_EDITED, grade_id))
+    return events
+
+
+def inspect_notebook(path: Path, release_path: Path) -> list[Event]:
+    """One submitted notebook against its release: not JSON, deleted or edited locked cells."""
+    try:
+        submitted = nbformat.read(str(path), as_version=4)
+    except NotJSONError:
+        return [Event(Outcome.NOT_JSON, path.name)]
+    except Exception:  # valid JSON, not a valid notebook: nbgrader's run reports it (NOT_GRADED)
+        return []
+    return compare_locked_cells(submitted, nbformat.read(str(release_path), as_version=4))
+
+
+def inspect(workdir: Path, release: Path) -> list[Event]:
+    """Check a staged submission against the module's release (renaming a lone renamed notebook)."""
+    expected = sorted(p.name for p in release.glob("*.ipynb"))
+    events = match_notebooks(workdir, expected)
+    events += extra_files(workdir, release)
+    for name in expected:
+        if (workdir / name).is_file():
+            events += inspect_notebook(workdir / name, release / name)
+    return events
+
+
+# -- run nbgrader ---------------------------------------------------------------
+@dataclass
+class Failure:
+    """An exception nbgrader's converter raised on one notebook, and the cell that ran last."""
+
+    notebook: str
+    error: BaseException
+    last_cell: tuple[str, str, str] | None = None  # (notebook, cell id, grade id)
+
+
+@dataclass
+class RunRecord:
+    """What one nbgrader autograde run did, as data."""
+
+    failures: list[Failure] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)  # cells whose output was cut
+
+
+def autograde_config(base, root: Path, db_url: str, *, memory_mb: int, fork_socket: str, run_dir: Path):
+    """nbgrader's config for grading in the private course `root`: limited kernels, long outputs cut."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, LimitOutput
+
+    config = copy.deepcopy(base)
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.source_directory = "source"
+    config.CourseDirectory.submitted_directory = "submitted"
+    config.CourseDirectory.autograded_directory = "autograded"
+    config.CourseDirectory.db_url = db_url
+    config.LimitedKernelManager.memory_mb = memory_mb
+    config.LimitedKernelManager.fork_server = fork_socket
+    config.LimitedExecute.run_dir = str(run_dir)
+    pipeline = list(config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default()))
+    pipeline = [LimitedExecute if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in pipeline]
+    at = next((i for i, p in enumerate(pipeline) if p is LimitOutput), len(pipeline) - 1)
+    pipeline.insert(at + 1, TruncateLongOutput)
+    config.Autograde.autograde_preprocessors = pipeline
+    return config
+
+
+def _recording_autograde():
+    from nbgrader.converters import Autograde
+
+    class RecordingAutograde(Autograde):
+        """nbgrader's Autograde, keeping the exceptions it catches and what the preprocessors saw."""
+
+        def _preprocessor(self, kind):
+            return next((p for p in getattr(self.exporter, "_preprocessors", []) if isinstance(p, kind)), None)
+
+        def convert_single_notebook(self, notebook_filename: str) -> None:
+            try:
+                super().convert_single_notebook(notebook_filename)
+            except Exception as error:
+                execute = self._preprocessor(LimitedExecute)
+                last = execute.last_cell if execute is not None else None
+                self.record.failures.append(Failure(Path(notebook_filename).name, error, last))
+                raise
+            finally:
+                truncate = self._preprocessor(TruncateLongOutput)
+                if truncate is not None:
+                    self.record.truncated += truncate.truncated
+
+    return RecordingAutograde
+
+
+def run_nbgrader(config, student: str, module: str, log: logging.Logger) -> RunRecord:
+    """nbgrader's own Autograde for one pair in the course `config` names; returns what happened."""
+    from nbgrader.converters import NbGraderException
+    from nbgrader.coursedir import CourseDirectory
+
+    root = Path(config.CourseDirectory.root)
+    autograded = root / "autograded" / student / module
+    if autograded.exists():
+        shutil.rmtree(autograded)
+    coursedir = CourseDirectory(config=config, log=log)
+    coursedir.assignment_id = module
+    coursedir.student_id = student
+    converter = _recording_autograde()(coursedir=coursedir, config=config, log=log)
+    converter.force = True
+    converter.record = RunRecord()
+    try:
+        converter.start()
+    except NbGraderException:
+        pass  # every failure is in converter.record, with its exception
+    return converter.record
+
+
+# -- classify -------------------------------------------------------------------
+def is_busy(record: RunRecord) -> bool:
+    """The kernel's output did not arrive in time (nbclient raises CellTimeoutError only then: cells are interrupted)."""
+    from nbclient.exceptions import CellTimeoutError
+
+    return any(isinstance(f.error, CellTimeoutError) for f in record.failures)
+
+
+def kernel_death(record: RunRecord) -> Failure | None:
+    """The failure in which the kernel died or stopped answering, if any."""
+    from nbclient.exceptions import DeadKernelError
+    from nbgrader.preprocessors.execute import UnresponsiveKernelError
+
+    return next((f for f in record.failures if isinstance(f.error, (DeadKernelError, UnresponsiveKernelError))), None)
+
+
+def neutralise(workdir: Path, culprit: tuple[str, str, str]) -> Event:
+    """Replace the (student-editable) cell that killed the kernel by one that raises.
+
+    KERNEL_DIED if it was replaced (grade again), KERNEL_DIED_IN_LOCKED_CELL if it cannot be.
+    """
+    from nbgrader.utils import is_grade, is_locked
+
+    notebook_name, cell_id, grade_id = culprit
+    path = workdir / notebook_name
+    notebook = nbformat.read(str(path), as_version=4)
+    where = f"{grade_id or cell_id} of {notebook_name}"
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        same = meta.get("grade_id") == grade_id if grade_id else cell.get("id") == cell_id
+        if same and not is_locked(cell) and not is_grade(cell):
+            cell.source = KILLED_CELL_SOURCE
+            nbformat.write(notebook, str(path))
+            return Event(Outcome.KERNEL_DIED, where)
+    return Event(Outcome.KERNEL_DIED_IN_LOCKED_CELL, where)
+
+
+def _cell_name(cell) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id", "?")
+
+
+def _is_timeout(ename: str) -> bool:
+    return ename in ("CellTimeoutError", "KeyboardInterrupt") or "Timeout" in ename
+
+
+def cell_events(notebook, *, timeout_s: int, memory_mb: int) -> list[Event]:
+    """Timeouts and memory errors, read from the error outputs (`ename`) of a graded notebook."""
+    events = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            ename = output.get("ename", "") if output.get("output_type") == "error" else ""
+            if _is_timeout(ename):
+                events.append(Event(Outcome.TIMEOUT, _cell_name(cell), {"limit_s": timeout_s}))
+            elif ename == "MemoryError":
+                events.append(Event(Outcome.OUT_OF_MEMORY, _cell_name(cell), {"limit_mb": memory_mb}))
+    return events
+
+
+def classify(autograded: Path, record: RunRecord, known: set[Outcome], *, timeout_s: int, memory_mb: int) -> list[Event]:
+    """What the run did to the pair: cell events, truncated outputs, or why it produced nothing."""
+    events = []
+    notebooks = sorted(autograded.glob("*.ipynb"))
+    for path in notebooks:
+        events += cell_events(nbformat.read(str(path), as_version=4), timeout_s=timeout_s, memory_mb=memory_mb)
+    events += [Event(Outcome.OUTPUT_TRUNCATED, cell) for cell in record.truncated]
+    if not notebooks and not (known & EXPLAINS_NO_NOTEBOOK):
+        error = record.failures[0].error if record.failures else None
+        text = f"{type(error).__name__}: {error}"[:300] if error else "nbgrader produced no graded notebook"
+        events.append(Event(Outcome.NOT_GRADED, detail={"error": text}))
+    return events
+
+
+# -- read scores ----------------------------------------------------------------
+@dataclass
+class Scores:
+    score: float
+    max_score: float
+    late_penalty: float
+    seconds_late: float
+    auto_scores: dict[str, float]
+
+    def events(self) -> list[Event]:
+        if self.seconds_late <= 0:
+            return []
+        return [Event(Outcome.LATE, detail={"days": self.seconds_late / 86400, "penalty": self.late_penalty})]
+
+
+def zero_if_no_notebook(db_url: str, course_id: str, student: str, module: str) -> None:
+    """A submission with no gradable notebook gets an explicit 0 (nbgrader would skip it)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(module, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.auto_score is None and grade.cell.cell_type == "code":
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def read_scores(db_url: str, course_id: str, student: str, module: str) -> Scores | None:
+    """The pair's scores from nbgrader's gradebook (None if nbgrader recorded no submission)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            submission = gb.find_submission(module, student)
+        except MissingEntry:
+            return None
+        auto = {
+            grade.name: float(grade.auto_score)
+            for notebook in submission.notebooks for grade in notebook.grades
+            if grade.cell.cell_type == "code" and grade.auto_score is not None
+        }
+        return Scores(
+            float(submission.score or 0), float(submission.max_score or 0),
+            float(submission.late_submission_penalty or 0), float(submission.total_seconds_late or 0), auto,
+        )
+
+
+# -- publish --------------------------------------------------------------------
+def publish(produced: Path, target: Path) -> None:
+    """Make `target` (in the course's autograded/ folder) a copy of the produced folder, or remove it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not produced.is_dir():
+        if target.exists():
+            shutil.rmtree(target)
+        return
+    replace_tree(produced, target, target.parent / f".{target.name}.{os.getpid()}.tmp")
