@@ -24,6 +24,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from pmcourse.glossary import (
     GLOSSARY_FILE,
     MARKDOWN_FILE,
