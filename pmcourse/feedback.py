@@ -44,10 +44,15 @@ computed_fingerprints: dict[str, str] = {}
 
 
 def _resolve_question(question: str, known: list[str]) -> str | None:
-    """Accept a full question id or an unambiguous prefix of one."""
+    """Accept a full question id or an unambiguous prefix of one.
+
+    A prefix that ends at a word boundary wins: "m05_q5_1" means m05_q5_1_fit_scores,
+    not m05_q5_11_... or m05_q5_12_...
+    """
     if question in known:
         return question
-    matches = [key for key in known if key.startswith(question)]
+    matches = [key for key in known if key.startswith(question + "_")]
+    matches = matches or [key for key in known if key.startswith(question)]
     return matches[0] if len(matches) == 1 else None
 
 

@@ -241,3 +241,14 @@ def test_a_library_warning_in_a_test_cell_goes_to_stdout_not_stderr():
         streams = {o.name: o.text for o in cell.outputs if o.output_type == "stream"}
         assert "stderr" not in streams, f"a warning went to stderr: {streams['stderr']!r}"
         assert "Warning" in streams.get("stdout", ""), "the learner should still see the warning"
+
+
+def test_a_question_prefix_means_that_question_not_its_longer_neighbours(tmp_path, capsys):
+    (tmp_path / feedback.HINTS_FILE).write_text(
+        "m05_q5_1_fit_scores:\n  - first\nm05_q5_11_people:\n  - eleventh\nm05_q5_12_gaps:\n  - twelfth\n"
+    )
+    feedback.hint("m05_q5_1", folder=tmp_path)
+    assert "first" in capsys.readouterr().out
+    feedback.hint("m05_q5_1_", folder=tmp_path)
+    feedback.hint("m05_q5", folder=tmp_path)  # ambiguous: lists the questions instead of guessing
+    assert "No hints for 'm05_q5'" in capsys.readouterr().out
