@@ -173,14 +173,20 @@ def _run_solution_cell(run: SolutionRun, cell, index: int, execute) -> None:
         run.errors.append((index, error))
 
 
+def _evaluate_in_kernel(execute, expression: str, setup: str = "") -> tuple[object, str | None]:
+    """Evaluate `expression` in the kernel; return its JSON-decoded value (None if it errors) and the error."""
+    cell = nbformat.v4.new_code_cell(f"{setup}\nimport json as _json\nprint(_json.dumps({expression}))".lstrip())
+    error = execute(cell)
+    if error is not None:
+        return None, error
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream").strip()
+    return (json.loads(text.splitlines()[-1]) if text else None), None
+
+
 def _computed_fingerprints(execute) -> dict[str, str]:
-    """The fingerprints the kernel's self_check calls recorded (read with a probe cell)."""
-    probe = nbformat.v4.new_code_cell(
-        "import json, pmcourse.feedback as _f; print(json.dumps(_f.computed_fingerprints))"
-    )
-    execute(probe)
-    text = "".join(o.get("text", "") for o in probe.outputs if o.output_type == "stream")
-    return json.loads(text.strip().splitlines()[-1]) if text.strip() else {}
+    """The fingerprints the kernel's self_check calls recorded."""
+    value, _ = _evaluate_in_kernel(execute, "_f.computed_fingerprints", setup="import pmcourse.feedback as _f")
+    return value or {}
 
 
 def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute) -> WrongAnswerResult:
@@ -199,9 +205,5 @@ def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute) -> WrongAn
 
 def check_prose_number(number: ProseNumber, execute) -> ProseNumberResult:
     """Evaluate a registered prose number's expression in the kernel, in the reader's state."""
-    cell = nbformat.v4.new_code_cell(f"import json as _json\nprint(_json.dumps(str({number.expr})))")
-    error = execute(cell)
-    if error is not None:
-        return ProseNumberResult(number, None, error)
-    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-    return ProseNumberResult(number, json.loads(text.strip().splitlines()[-1]), None)
+    value, error = _evaluate_in_kernel(execute, f"str({number.expr})")
+    return ProseNumberResult(number, value, error)
