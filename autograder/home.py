@@ -43,13 +43,27 @@ from pmcourse.progress import show_progress
 show_progress()"""
 
 
+def learning_objectives(block: str) -> list[str]:
+    """The numbered items of a markdown list, each with its indented continuation lines joined."""
+    items: list[str] = []
+    for line in block.splitlines():
+        numbered = re.match(r"^\s*\d+\.\s+(.+)$", line)
+        if numbered:
+            items.append(numbered.group(1).strip())
+        elif items and line.startswith("   ") and line.strip():
+            items[-1] += " " + line.strip()
+        elif items and not line.strip():
+            break
+    return items
+
+
 def notebook_summary(path: Path) -> dict:
     """Title, estimated time and objectives from a notebook's first cell."""
     intro = read_notebook(path).cells[0].source
     title = next((line[2:].strip() for line in intro.splitlines() if line.startswith("# ")), path.stem)
     time = re.search(r"\*\*Estimated time:\*\*\s*(.+)", intro)
     objectives_block = intro.split("**Learning objectives.**", 1)[-1]
-    objectives = re.findall(r"^\s*\d+\.\s+(.+)$", objectives_block, flags=re.MULTILINE)
+    objectives = learning_objectives(objectives_block)
     # Glossary links in a notebook are relative to its module folder; this page is at the root.
     objectives = [item.replace("../../GLOSSARY.md", "GLOSSARY.md") for item in objectives]
     return {
