@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from autograder.cohort.untrusted import printable
+
 
 class Outcome(str, Enum):
     """Everything the pipeline can report about one (student, module) pair."""
@@ -89,8 +91,8 @@ _SENTENCES = {
 
 
 def describe(event: Event) -> str:
-    """The sentence shown to an instructor for one event."""
-    return _SENTENCES[event.outcome].format(where=event.where, **event.detail)
+    """The sentence shown to an instructor for one event (file names in it made printable: no escape sequences)."""
+    return printable(_SENTENCES[event.outcome].format(where=event.where, **event.detail))
 
 
 def sentences(entry: dict) -> list[str]:
