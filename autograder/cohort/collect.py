@@ -481,8 +481,8 @@ def collect(course: Course, source: Path, module: str | None = None, timestamp: 
         roster = list(gb.students)
     roster_ids = sorted(s.id for s in roster)
     if _is_submitted_layout(source, module, modules):
-        return _collect_layout(course, source, [_released(course, m, modules) for m in ([module] if module else modules)],
-                               roster_ids, limits)
+        wanted = [_released(course, m, modules) for m in ([module] if module else modules)]
+        return _collect_layout(course, source, wanted, roster_ids, limits)
     module = _released(course, module, modules)
     report = CollectReport(module)
     files = _source_files(source, limits, report)
@@ -491,10 +491,14 @@ def collect(course: Course, source: Path, module: str | None = None, timestamp: 
     for student, named in sorted(chosen.items()):
         when = timestamp or timestamp_text(max(f.when for f in named.values()))
         _stage_and_install(course, module, student, named, when, report, limits)
-    matched = chosen.keys() | {c.split(" ", 1)[0] for c in report.conflicts}
-    report.no_file = [s for s in roster_ids if s not in matched]
+    report.no_file = _without_file(roster_ids, chosen, report)
     _save(course, report)
     return report
+
+
+def _without_file(roster_ids: list[str], chosen: dict, report: CollectReport) -> list[str]:
+    matched = chosen.keys() | {c.split(" ", 1)[0] for c in report.conflicts}
+    return [s for s in roster_ids if s not in matched]
 
 
 def _real_dir(path: Path) -> bool:

@@ -177,15 +177,25 @@ def _zone(text: str, name: str) -> dt.tzinfo:
         raise _due_refused(text, f"{name!r} is not a known time zone") from None
 
 
+def _offset_or_zone(text: str, offset: str | None, zone: str | None) -> tuple[str | None, str | None]:
+    """Exactly one of a UTC offset (`+01:00`, `Z`) and a zone name, or DueDateError."""
+    if zone and re.fullmatch(r"[+-]\d{2}:\d{2}", zone) and not offset:  # "23:59 +01:00": unambiguous
+        offset, zone = zone, None
+    if zone and re.fullmatch(r"[+-]\d{1,4}", zone):
+        raise _due_refused(text, f"the offset {zone!r} has no colon (nbgrader reads +0100 as 100 seconds): "
+                                 f"write {zone[0]}{zone[1:].zfill(4)[:2]}:{zone[1:].zfill(4)[2:]}")
+    if bool(offset) == bool(zone):
+        raise _due_refused(text, "give a UTC offset or a zone name, not both" if offset else
+                           "no UTC offset or zone name, so the time is ambiguous")
+    return offset, zone
+
+
 def parse_due(text: str) -> dt.datetime:
     """One `--due` value as an aware UTC instant; DueDateError for anything ambiguous (no offset, `+0100`, DST gaps)."""
     match = DUE.fullmatch(text.strip())
     if not match:
         raise _due_refused(text, "not an ISO 8601 date and time (offsets like +0100 need a colon: +01:00)")
-    offset, zone = match["offset"], match["zone"]
-    if bool(offset) == bool(zone):
-        raise _due_refused(text, "give a UTC offset or a zone name, not both" if offset else
-                           "no UTC offset or zone name, so the time is ambiguous")
+    offset, zone = _offset_or_zone(text, match["offset"], match["zone"])
     try:
         moment = dt.datetime.fromisoformat(match["local"].replace(" ", "T") + (offset or "").replace("Z", "+00:00"))
     except ValueError as error:

@@ -154,28 +154,24 @@ def test_a_zip_with_too_many_entries_is_refused_whole(tmp_path, empty_gradebook,
     assert not course.submitted.exists()
 
 
-def test_a_file_that_grows_past_the_limit_while_copied_is_not_installed(tmp_path, empty_gradebook):
+def test_a_file_that_grows_past_the_limit_while_copied_is_not_installed(tmp_path, empty_gradebook, monkeypatch):
     """The limit holds while copying too (a size that lies, or a file that grows), and the student is not half-copied."""
+    from autograder.cohort import collect as collect_module
+
     course = make_course(tmp_path / "course", empty_gradebook, ["s1"])
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     (incoming / f"s1_{NOTEBOOK}").write_bytes(student_notebook("s1"))
     (incoming / "s1_big.csv").write_bytes(b"x" * 1000)
-    limits = Limits(file_bytes=2000)
-    from autograder.cohort import collect as collect_module
+    listed = collect_module._from_folder
 
-    original = collect_module._from_folder
-
-    def grown(path, limits, report):
-        files = original(path, limits, report)
-        (incoming / "s1_big.csv").write_bytes(b"x" * 5000)  # after it was listed at 1000 bytes
+    def grows_after_listing(path, limits, report):
+        files = listed(path, limits, report)
+        (incoming / "s1_big.csv").write_bytes(b"x" * 5000)  # listed at 1000 bytes, 5000 when copied
         return files
 
-    collect_module._from_folder = grown
-    try:
-        report = collect(course, incoming, MODULE, limits=limits)
-    finally:
-        collect_module._from_folder = original
+    monkeypatch.setattr(collect_module, "_from_folder", grows_after_listing)
+    report = collect(course, incoming, MODULE, limits=Limits(file_bytes=2000))
     assert not report.copied and not (course.submitted / "s1").exists(), report.text()
     assert any("limit while copying" in r and "s1 not copied" in r for r in report.refused), report.refused
 
