@@ -6,6 +6,9 @@
   module with the final score (after the late penalty; empty when nothing was
   submitted), then the total. A second header-like row is not written: most
   LMS importers take the points possible from their own assignment settings.
+
+In both files, text that came from people (names, e-mails, LMS ids) is CSV-quoted and cannot
+run as a spreadsheet formula (`untrusted.py`: OWASP's leading quote).
 """
 
 from __future__ import annotations

@@ -25,10 +25,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def printable(text: object) -> str:
-    """`text` as one safe line: escape sequences removed, other control characters shown as `?`."""
+def printable(text: object, keep: str = "") -> str:
+    """`text` as one safe line: escape sequences removed, other control characters (but those in `keep`) shown as `?`."""
     text = ANSI.sub("", str(text))
-    return "".join("?" if ch in BIDI or unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return "".join("?" if ch not in keep and (ch in BIDI or unicodedata.category(ch) == "Cc") else ch for ch in text)
 
 
 def spreadsheet_safe(cell: object) -> object:

@@ -334,3 +334,5 @@ def test_grade_notes_print_file_names_without_escape_sequences():
                   Event(Outcome.RENAMED, NOTEBOOK, {"submitted": f"x{ESC}]0;title\x07\r\n.ipynb"})):
         text = describe(event)
         assert ESC not in text and "\x07" not in text and "\r" not in text and "\n" not in text, repr(text)
+    error = describe(Event(Outcome.PIPELINE_ERROR, "", {"error": f"Traceback:\n  line 1\nValueError: {ESC}[2Jboom"}))
+    assert error == "pipeline error: Traceback:\n  line 1\nValueError: boom", "an error keeps its lines, loses escapes"
