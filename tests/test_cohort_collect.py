@@ -73,6 +73,8 @@ def test_matcher_uses_the_lms_id_field_only():
     assert matcher.match("leeann_01.ipynb") == []
     assert matcher.match("ann1_01.ipynb") == ["ann1"]  # a file named by roster id (an instructor's naming)
     assert matcher.match("ann1/bob2_01.ipynb") == ["ann1"]  # a folder per student: the folder decides
+    assert matcher.match("download/Bob Lee_88_assignsubmission_file/ann1/x.ipynb") == ["bob2"]  # Moodle's folders
+    assert matcher.match("download/Eve_5_assignsubmission_file/ann1/x.ipynb") == []  # and never what is inside
 
 
 def test_roster_problems_are_all_reported(tmp_path):

@@ -192,8 +192,8 @@ class Matcher:
         """Who `name` (a "/"-separated path as delivered) belongs to, and the student's own file name."""
         parts = [p for p in name.split("/") if p]
         last = parts[-1] if parts else name
-        if len(parts) > 1:  # a folder per student: the folder decides, never the file name inside it
-            found = self._lms_form(parts[0], folder=True) or self._roster_prefix(parts[0], folder=True)
+        for folder in parts[:-1]:  # a folder per student: the outermost one decides, never what is inside it
+            found = self._lms_form(folder, folder=True) or self._roster_prefix(folder, folder=True)
             if found.students or found.how.split()[0] != "roster":
                 return Match(found.students, found.how, last)
         found = self._lms_form(last, folder=False)
