@@ -63,6 +63,7 @@ IGNORED = ("__MACOSX", ".DS_Store", ".ipynb_checkpoints", "Thumbs.db")
 EXTENDED_TIMESTAMP = 0x5455  # zip extra field: flags byte, then the UTC modification time (uint32)
 MB = 1 << 20
 CHUNK = MB
+MAX_NAME = 255  # characters in one file or folder name
 
 # The LMS's own fields; ids never start with 0 (so `1_01_orientation.ipynb` is not a Canvas name).
 CANVAS = re.compile(r"(?:(?P<name>\w*?[^\W\d_]\w*?)_)?(?:late_)?(?P<id>[1-9]\d*)_(?P<attachment>[1-9]\d*)_(?P<file>.+)",
@@ -173,6 +174,8 @@ class Matcher:
         return tuple(sorted(found))
 
     def _lms_form(self, part: str, folder: bool) -> Match | None:
+        if len(part) > MAX_NAME:  # no file system takes it, and the patterns need not scan it
+            return None
         for how, pattern in FORMS:
             m = pattern.fullmatch(part)
             if m and (m["file"] is None) == folder:
@@ -302,6 +305,9 @@ def _from_zip(path: Path, limits: Limits = Limits(), report: CollectReport | Non
             raise CollectError(f"collect: {path} has an entry named {printable(info.filename)!r} (a path that leaves "
                                "the folder): an LMS never writes that; unpack it yourself and collect the folder")
         if info.is_dir() or any(part in IGNORED for part in name.split("/")):
+            continue
+        if any(len(part) > MAX_NAME for part in name.split("/")):
+            report.refused.append(f"{name[:60]}...: a name over {MAX_NAME} characters (no file system takes it)")
             continue
         if stat.S_ISLNK(info.external_attr >> 16):
             report.links.append(name)

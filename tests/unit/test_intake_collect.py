@@ -142,6 +142,20 @@ def test_a_highly_compressed_entry_under_the_size_limit_is_refused(tmp_path, emp
     assert not (course.submitted / "s1" / MODULE / "data.csv").exists()
 
 
+def test_an_overlong_entry_name_is_refused_quickly(tmp_path, empty_gradebook):
+    """Zip names may be 65,535 characters: such a name is refused, not scanned by the LMS patterns."""
+    course = make_course(tmp_path / "course", empty_gradebook, ["s1"])
+    archive = tmp_path / "long.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"s1_{NOTEBOOK}", student_notebook("s1"))
+        zf.writestr("a" * 60_000 + "_1_", b"x")
+    started = time.perf_counter()
+    report = collect(course, archive, MODULE)
+    assert time.perf_counter() - started < 20
+    assert sorted(report.copied) == ["s1"] and len(report.refused) == 1, report.text()
+    assert report.refused[0].endswith("a name over 255 characters (no file system takes it)")
+
+
 def test_a_zip_with_too_many_entries_is_refused_whole(tmp_path, empty_gradebook, capsys):
     course = make_course(tmp_path / "course", empty_gradebook, ["s1"])
     archive = tmp_path / "many.zip"
