@@ -7,7 +7,7 @@ import pytest
 
 from autograder.cohort.collect import Matcher, collect
 from autograder.cohort.layout import Course
-from autograder.cohort.roster import RosterError, Student, read_roster
+from autograder.cohort.roster import RosterError, Student, import_students, read_roster
 from cohort_fixtures import MODULE, build_course
 
 STUDENTS = ["s0", "s1", "s2", "s3", "s4"]
@@ -15,7 +15,10 @@ STUDENTS = ["s0", "s1", "s2", "s3", "s4"]
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return Course(build_course(tmp_path_factory.mktemp("cohort_collect"), STUDENTS, due=False))
+    course = Course(build_course(tmp_path_factory.mktemp("cohort_collect"), STUDENTS, due=False))
+    import_students(course, [Student("s0", "First0", "Last0", "s0@example.org", "12345"),
+                             Student("s1", "First1", "Last1", "s1@example.org", "999")])  # LMS ids: Canvas, Moodle
+    return course
 
 
 def notebook_bytes(course: Course, marker: str) -> bytes:
@@ -61,12 +64,17 @@ def test_submitted_style_folder(course, tmp_path):
     assert report.not_on_roster == [f"stranger ({MODULE})"]
 
 
-def test_matcher_needs_one_student():
-    matcher = Matcher([Student("ann1", "Ann", "Lee"), Student("bob2", "Bob", "Lee", "bob@x.org")])
-    assert matcher.match("leeann_77_01.ipynb") == ["ann1"]
-    assert matcher.match("bob@x.org-01.ipynb") == ["bob2"]
-    assert matcher.match("Lee_01.ipynb") == []
-    assert sorted(matcher.match("ann1_and_bob2.ipynb")) == ["ann1", "bob2"]
+def test_matcher_uses_the_lms_id_field_only():
+    matcher = Matcher([Student("ann1", "Ann", "Lee", "ann@x.org", "77"), Student("bob2", "Bob", "Lee", "bob@x.org", "88")])
+    assert matcher.match("leeann_77_5001_01.ipynb") == ["ann1"]  # Canvas: the user id field
+    assert matcher.match("leeann_77_5001_bob2_88_01.ipynb") == ["ann1"]  # what follows is the student's own name
+    assert matcher.match("Bob Lee_88_assignsubmission_file_ann1.ipynb") == ["bob2"]  # Moodle: the participant id
+    assert matcher.match("bob@x.org-01.ipynb") == []  # an e-mail or a name typed into a file name is not an id
+    assert matcher.match("leeann_01.ipynb") == []
+    assert matcher.match("ann1_01.ipynb") == ["ann1"]  # a file named by roster id (an instructor's naming)
+    assert matcher.match("ann1/bob2_01.ipynb") == ["ann1"]  # a folder per student: the folder decides
+    assert matcher.match("download/Bob Lee_88_assignsubmission_file/ann1/x.ipynb") == ["bob2"]  # Moodle's folders
+    assert matcher.match("download/Eve_5_assignsubmission_file/ann1/x.ipynb") == []  # and never what is inside
 
 
 def test_roster_problems_are_all_reported(tmp_path):

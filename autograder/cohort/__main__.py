@@ -20,22 +20,27 @@ def _modules(course: Course, args) -> list[str]:
 
 
 def cmd_setup(args) -> int:
-    from autograder.cohort.roster import setup
+    from autograder.cohort.roster import DueDateError, RosterError, setup
+    from autograder.cohort.untrusted import printable
 
     course = _course(args)
-    due = dict(item.split("=", 1) for item in args.due)
-    print(setup(course, Path(args.roster) if args.roster else None, _modules(course, args), due, args.force))
+    try:
+        print(setup(course, Path(args.roster) if args.roster else None, _modules(course, args), args.due, args.force))
+    except (RosterError, DueDateError) as error:
+        print(f"setup: {printable(error)}", file=sys.stderr)
+        return 2
     return 0
 
 
 def cmd_collect(args) -> int:
     from autograder.cohort.collect import CollectError, collect
+    from autograder.cohort.untrusted import printable
 
     course = _course(args)
     try:
         report = collect(course, Path(args.source), args.module[0] if args.module else None, args.timestamp)
     except CollectError as error:
-        print(error, file=sys.stderr)
+        print(printable(error), file=sys.stderr)
         return 2
     print(report.text())
     return 0 if not report.problems else 3
@@ -93,6 +98,8 @@ def cmd_all(args) -> int:
     for step in steps:
         print(f"== {step.__name__[4:]}", flush=True)
         result = step(args)
+        if result == 2 and step in (cmd_setup, cmd_collect):  # bad input: nothing to grade from it
+            return 2
         if step is cmd_collect and result:
             print("(collect found problems: see the report above; going on)")
         code = max(code, result if step is not cmd_collect else 0)
@@ -121,7 +128,8 @@ def parser() -> argparse.ArgumentParser:
     setup_opts = argparse.ArgumentParser(add_help=False)
     setup_opts.add_argument("--roster", help="roster CSV: id[,first_name,last_name,email,lms_user_id]")
     setup_opts.add_argument("--due", action="append", default=[], metavar="MODULE=WHEN",
-                            help="due date, e.g. m00_orientation='2025-03-01 23:59 +0100' (repeatable)")
+                            help="due date with a UTC offset or a zone name, e.g. m00_orientation=2025-03-07T23:59+01:00 or "
+                                 "'m00_orientation=2025-03-07T23:59 Europe/Berlin' (repeatable)")
     collect_opts = argparse.ArgumentParser(add_help=False)
     collect_opts.add_argument("--timestamp", default=None,
                               help="submission time to record when the files carry none (default: file times)")

@@ -6,6 +6,9 @@
   module with the final score (after the late penalty; empty when nothing was
   submitted), then the total. A second header-like row is not written: most
   LMS importers take the points possible from their own assignment settings.
+
+In both files, text that came from people (names, e-mails, LMS ids) is CSV-quoted and cannot
+run as a spreadsheet formula (`untrusted.py`: OWASP's leading quote).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import csv
 from pathlib import Path
 
 from autograder.cohort.layout import Course, gradebook
+from autograder.cohort.untrusted import csv_quoting, neutralise_csv
 
 
 def final_scores(course: Course):
@@ -40,7 +44,7 @@ def export(course: Course, to: Path | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     nbgrader_csv = folder / "grades_nbgrader.csv"
     with gradebook(course) as gb:
-        CsvExportPlugin(to=str(nbgrader_csv)).export(gb)
+        CsvExportPlugin(to=str(nbgrader_csv)).export(csv_quoting(gb))
 
     students, modules, scores, max_scores = final_scores(course)
     lms_csv = folder / "grades_lms.csv"
@@ -53,4 +57,6 @@ def export(course: Course, to: Path | None = None) -> list[Path]:
             writer.writerow([student_id, last, first, email, lms_id,
                              *("" if v is None else f"{v:g}" for v in row),
                              f"{total:g}", f"{sum(max_scores.values()):g}"])
+    for path in (nbgrader_csv, lms_csv):
+        neutralise_csv(path)  # names and e-mails are people's text: no cell may run as a formula
     return [nbgrader_csv, lms_csv]

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from autograder.cohort.untrusted import printable
+
 
 class Outcome(str, Enum):
     """Everything the pipeline can report about one (student, module) pair."""
@@ -89,8 +91,14 @@ _SENTENCES = {
 
 
 def describe(event: Event) -> str:
-    """The sentence shown to an instructor for one event."""
-    return _SENTENCES[event.outcome].format(where=event.where, **event.detail)
+    """The sentence shown to an instructor for one event.
+
+    File names and other text from the submission are made printable (no escape sequences, no
+    line breaks that could forge a status line); an error keeps its line breaks.
+    """
+    detail = {key: printable(value, keep="\n\t" if key == "error" else "") if isinstance(value, str) else value
+              for key, value in event.detail.items()}
+    return _SENTENCES[event.outcome].format(where=printable(event.where), **detail)
 
 
 def sentences(entry: dict) -> list[str]:
