@@ -34,6 +34,11 @@ TABLES = {
     "events": "product_events",
     "experiments": "experiments",
     "assignments": "experiment_assignments",
+    "guardrails": "experiment_guardrails",
+    "subscriptions": "subscriptions",
+    "payments": "payments",
+    "marketing_spend": "marketing_spend",
+    "releases": "app_releases",
 }
 DIGITS = 6
 

@@ -63,6 +63,10 @@ MIN_ROWS = {
     "experiments": 2,
     "experiment_assignments": 10000,
     "experiment_guardrails": 10000,
+    "subscriptions": 500,
+    "payments": 1000,
+    "marketing_spend": 30,
+    "app_releases": 5,
     "capstone_accounts": 300,
     "capstone_events": 10000,
     "capstone_feedback": 500,
@@ -554,3 +558,39 @@ def test_finding_f21_landing_and_growing():
     assert ns["ask_table"].loc[True, True] == ns["ask_table"].loc[True].sum() and ns["p_ask"] < 0.01
     conv = ns["conv"]
     assert (conv["week"] > 9).sum() == 3 and (conv.loc[conv["person"] == "Tom", "feedback"].isna()).all()
+
+
+def test_finding_f30_revenue():
+    ns = run_snippet("F30")
+    churned = ns["churned"]
+    assert churned.idxmax() == pd.Period("2025-02", "M")
+    assert churned.max() > 3 * churned.drop(pd.Period("2025-02", "M")).max()  # students cancel after the exams
+    month_one = {c: ns["nrr"].loc[c, c + 1] for c in ns["nrr"].index[:-1]}
+    assert min(month_one, key=month_one.get) == pd.Period("2025-01", "M")  # the exam cohort keeps the least
+    rate = ns["churn_rate"]
+    assert rate.idxmax() == pd.Period("2025-01", "M") and rate.drop(pd.Period("2025-01", "M")).idxmax() == pd.Period("2024-11", "M")
+    assert (ns["nrr"].fillna(0) >= ns["grr"].fillna(0) - 1e-12).all().all()  # expansion lifts NRR over GRR
+    assert (ns["expansion"] > 0).sum() >= 4
+    cac = ns["cac"]
+    assert cac.idxmax() == "paid social" and cac["paid social"] > 4 * cac.drop("paid social").max()
+    assert ns["payback"]["paid social"] > 12 > ns["payback"].drop("paid social").max()
+    assert ns["payback"]["paid social"] * ns["arpu"] * 0.85 > ns["ltv"]  # paid social's CAC exceeds a lifetime's value
+    assert ns["mrr"].iloc[-1] > 5 * ns["mrr"].iloc[0]
+
+
+def test_revenue_tables_agree_with_the_event_log():
+    """Subscriptions are exactly the users with a subscription_started event; payments follow the billing rules."""
+    events = load("product_events")
+    started = events[events["event_name"] == "subscription_started"].groupby("user_id")["event_time"].min()
+    subs = load("subscriptions").set_index("user_id")
+    assert set(subs.index) == set(started.index)
+    assert (subs["started_at"] == started.reindex(subs.index)).all()
+    pay = load("payments").merge(subs.reset_index(), on=["subscription_id", "user_id"], how="left", validate="many_to_one")
+    assert pay["started_at"].notna().all(), "every payment belongs to its subscription and subscriber"
+    per_month = pay.groupby(["subscription_id", pay["paid_at"].dt.to_period("M")]).size()
+    assert (per_month == 1).all(), "an active subscription pays once per calendar month"
+    assert (pay["paid_at"] >= pay["started_at"]).all()
+    assert (pay["cancelled_at"].isna() | (pay["paid_at"] <= pay["cancelled_at"])).all(), "no payment after a cancellation"
+    assert set(pay.groupby("plan", observed=True)["amount_usd"].unique().map(tuple)) == {(4.99,), (8.99,)}
+    first = pay.sort_values("paid_at").groupby("subscription_id").first()
+    assert (first["paid_at"] == first["started_at"]).all() and (first["plan"] == first["plan_at_start"]).all()
