@@ -56,6 +56,10 @@ MIN_ROWS = {
     "usability_participants": 8,
     "usability_tasks": 8 * 5,
     "kano_survey": 100 * 8,
+    "survey_draft_items": 15,
+    "in_app_survey": 10000,
+    "interview_transcripts": 25,
+    "interview_codes": 60,
     "feature_backlog": 40,
     "team_capacity": 12,
     "product_users": 19000,
@@ -594,3 +598,18 @@ def test_revenue_tables_agree_with_the_event_log():
     assert set(pay.groupby("plan", observed=True)["amount_usd"].unique().map(tuple)) == {(4.99,), (8.99,)}
     first = pay.sort_values("paid_at").groupby("subscription_id").first()
     assert (first["paid_at"] == first["started_at"]).all() and (first["plan"] == first["plan_at_start"]).all()
+
+def test_finding_f22_running_the_research():
+    ns = run_snippet("F22")
+    flaws = ns["flaws"]
+    assert {k: int(v) for k, v in flaws.items()} == {"leading": 4, "double-barrelled": 4, "loaded": 5, "none": 5}
+    act, seg = ns["act_ratio"], ns["seg_ratio"]
+    assert act["heavy"] > 2.5 and act["light"] < 0.5 and seg.idxmin() == "Working student" and seg.min() < 0.8
+    assert ns["raw"] - ns["weighted"] > 0.3
+    pairs, counts = ns["pairs"], ns["counts"]
+    assert len(pairs) == 30 and (pairs["B"] != "shift_work").all()
+    assert 0.41 <= ns["kappa"] <= 0.6 < (pairs["A"] == pairs["B"]).mean()
+    assert ns["kappa_by_position"] < ns["kappa"] - 0.2
+    assert list(counts.index[:2]) == ["sync", "shift_work"] and counts["shift_work"] == 6
+    assert ns["shift_segments"].idxmax() == "Working student"
+    assert len(ns["lead"]) == int((pairs["A"] != pairs["B"]).sum())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import analytics, capstone, feedback, internship, interview, landing, market, onboarding, research, revenue, roadmap, worklog
+from . import analytics, capstone, feedback, fieldwork, internship, interview, landing, market, onboarding, research, revenue, roadmap, worklog
 from .core import Context, Table
 
 # Order = order in datapackage.json and README.md (follows the course).
@@ -23,6 +23,7 @@ TABLES: list[Table] = [
     *market.TABLES,
     *feedback.TABLES,
     *research.TABLES,
+    *fieldwork.TABLES,
     *roadmap.TABLES,
     *analytics.TABLES,
     *revenue.TABLES,
