@@ -103,6 +103,7 @@ c.SimpleLocalProcessSpawner.home_dir_template = {tmp!r} + "/home/{{username}}"
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+c.Spawner.interrupt_timeout = 3  # stopping: SIGINT, then SIGTERM after 3 s (not 10)
 c.Spawner.popen_kwargs = {{"start_new_session": False}}  # so the test can always stop what it started
 c.Spawner.args = {args!r}
 c.JupyterHub.tornado_settings = {{"slow_spawn_timeout": 0}}  # POST .../server answers at once; the test waits on ready
@@ -361,9 +362,19 @@ def test_students_are_graded_on_submit_and_see_their_score(hub):
     for user in STUDENTS:
         _, html = seen[user]
         assert scores_in(html) == gradebook[user], f"{user}'s feedback shows other scores than the gradebook"
+    hub.feedback_html = seen["alice"][1]
     total = sum(t.points for q in questions(hub.course).questions for t in q.tests)
     assert sum(gradebook["alice"].values()) == total
     assert 0 < sum(gradebook["bob"].values()) < total
+
+
+@pytest.mark.xfail(strict=True, reason="needs issue 16's feedback without hidden tests (HideGraderSecrets in "
+                   "autograder/cohort/feedback.py, branch wt-sandbox): remove this mark once merged")
+def test_the_feedback_a_student_fetches_shows_no_hidden_tests_or_mark_schemes(hub):
+    html = hub.feedback_html
+    assert scores_in(html), "the feedback must show the score of every test"
+    for marker in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME"):
+        assert marker not in html, f"the feedback a student fetched shows {marker!r}"
 
 
 def test_a_student_not_on_the_roster_is_not_graded_and_nothing_is_lost(hub):
@@ -376,8 +387,7 @@ def test_a_student_not_on_the_roster_is_not_graded_and_nothing_is_lost(hub):
     assert [e["status"] for e in events(hub) if e["student"] == OUTSIDER] == ["not_on_roster"]
     inbound = list((hub.exchange / COURSE_ID / "inbound").glob(f"{OUTSIDER}+{MODULE}+*"))
     assert len(inbound) == 1 and (inbound[0] / NOTEBOOK).is_file(), "carol's submission must stay in the exchange"
-    listing = run_as_student(hub, OUTSIDER, "list", "--cached").stdout + run_as_student(hub, OUTSIDER, "fetch_feedback", MODULE).stderr
-    assert not (home / MODULE / "feedback").exists(), f"carol must get no feedback:\n{listing}"
+    assert OUTSIDER not in pipeline_scores(hub) and not (hub.course / "feedback" / OUTSIDER).exists()
 
 
 def test_the_wrong_notebook_is_refused_at_submit(hub):
@@ -457,3 +467,4 @@ def test_the_instructor_sees_submissions_and_exports_from_the_same_gradebook(hub
     grades = (hub.course / "grading" / "grades_nbgrader.csv").read_text()
     for student in STUDENTS:
         assert re.search(rf"^{MODULE},[^\n]*{student}", grades, re.M), grades
+
