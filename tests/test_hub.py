@@ -468,3 +468,63 @@ def test_the_instructor_sees_submissions_and_exports_from_the_same_gradebook(hub
     for student in STUDENTS:
         assert re.search(rf"^{MODULE},[^\n]*{student}", grades, re.M), grades
 
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_a_student_submits_from_the_assignments_tab_and_sees_the_score(hub):
+    """Headless Chromium: alice logs in, submits from JupyterLab's Assignments tab, fetches feedback, reads her score."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium for the hub's browser step: .ci/run installs it", pytrace=False)
+        pytest.skip("no chromium: `apt-get install chromium` to run the hub's browser step")
+    from playwright.sync_api import sync_playwright
+
+    shots = ARTIFACTS
+    shots.mkdir(parents=True, exist_ok=True)
+    hub.put_notebook("alice", notebook_with(hub, "all"))
+    before = {s["timestamp"] for s in hub.submissions("alice")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(WAIT * 1000)
+            page.goto(f"{hub.base}/hub/login?next=/user/alice/lab")
+            page.fill("#username_input", "alice")
+            page.fill("#password_input", "any")
+            page.click("#login_submit")
+            page.wait_for_selector(".jp-LabShell")
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+            page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+            submit = page.locator("#fetched_assignments_list button", has_text="Submit")
+            submit.wait_for()
+            page.screenshot(path=shots / "1_assignments.png")
+            started = time.monotonic()
+            submit.click()
+            # the new submission is listed; press Refresh until its feedback is there to fetch
+            deadline = time.monotonic() + WAIT
+            available = page.locator("#submitted_assignments_list", has_text="feedback available to fetch")
+            while not available.count() and time.monotonic() < deadline:
+                time.sleep(2)
+                page.click("#refresh_assignments_list")  # then let the list load before looking again
+                page.wait_for_selector("#submitted_assignments_list_loading", state="hidden")
+            assert available.count(), "the Assignments tab never showed alice's feedback as available"
+            page.locator("#submitted_assignments_list button", has_text="Fetch Feedback").click()
+            page.locator("#submitted_assignments_list a", has_text="view feedback").last.click()
+            page.locator(".jp-DirListing-item", has_text=".html").first.dblclick()
+            frame = page.frame_locator("iframe").last
+            frame.locator("text=Score:").first.wait_for()
+            hub.timer.seconds.append(time.monotonic() - started)
+            page.screenshot(path=shots / "2_feedback.png")
+            text = frame.locator("body").inner_text()
+        except Exception:
+            page.screenshot(path=shots / "failed.png")
+            raise
+        finally:
+            browser.close()
+    new = [s["timestamp"] for s in hub.submissions("alice") if s["timestamp"] not in before]
+    assert len(new) == 1, f"one click, one submission: {new}"
+    total = sum(t.points for q in questions(hub.course).questions for t in q.tests)
+    assert f"(Score: {total:.1f} / " in text, text[:2000]
