@@ -19,6 +19,10 @@ does on The Littlest JupyterHub; what this cannot test is the exchange's file pe
 between system users.
 
 Grades are compared with stock `nbgrader autograde` on the very notebooks that were submitted.
+The last step runs in headless Chromium (Debian's `chromium`, driven by Playwright as in
+tests/test_browser.py): alice logs in, submits from JupyterLab's Assignments tab, fetches her
+feedback there and reads her score (screenshots in artifacts/hub/). Without chromium that step is
+skipped outside CI and fails in CI.
 The submit-to-score-visible times (submit pressed -> the feedback fetched and its score read)
 are printed (`hub submit-to-score: n=.. p50=.. s p95=.. s`) and appended to
 artifacts/hub/submit_to_score.txt; they are measured, not asserted (a busy machine would fail them).
@@ -474,6 +478,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def new_timestamp(hub: Hub, before: set[str]) -> str:
+    return next(s["timestamp"] for s in hub.submissions("alice") if s["timestamp"] not in before)
+
+
 def test_a_student_submits_from_the_assignments_tab_and_sees_the_score(hub):
     """Headless Chromium: alice logs in, submits from JupyterLab's Assignments tab, fetches feedback, reads her score."""
     if not Path(CHROMIUM).exists():
@@ -512,7 +520,11 @@ def test_a_student_submits_from_the_assignments_tab_and_sees_the_score(hub):
                 page.wait_for_selector("#submitted_assignments_list_loading", state="hidden")
             assert available.count(), "the Assignments tab never showed alice's feedback as available"
             page.locator("#submitted_assignments_list button", has_text="Fetch Feedback").click()
+            # the list is redrawn once the feedback is fetched: the newest row then links to it too
+            page.wait_for_function("() => !document.querySelector('#submitted_assignments_list')"
+                                   ".innerText.includes('feedback available to fetch')")
             page.locator("#submitted_assignments_list a", has_text="view feedback").last.click()
+            page.locator(".jp-BreadCrumbs", has_text=new_timestamp(hub, before)).wait_for()
             page.locator(".jp-DirListing-item", has_text=".html").first.dblclick()
             frame = page.frame_locator("iframe").last
             frame.locator("text=Score:").first.wait_for()
