@@ -59,8 +59,9 @@ def processes(tmp_path):
     started.stop_all()
 
 
-def grade_command(course: Course, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "autograder.cohort", "grade", "--course", str(course.root), "-q", *extra]
+def grade_command(course: Course, *extra: str, quiet: bool = True) -> list[str]:
+    return [sys.executable, "-m", "autograder.cohort", "grade", "--course", str(course.root),
+            *(["-q"] if quiet else []), *extra]
 
 
 def worker_addresses(client: Client) -> dict[str, str]:
@@ -88,7 +89,7 @@ def test_worker_killed_mid_pair_its_pairs_finish_on_the_other(course, processes)
         watcher.wait_for_workers(2, timeout=WAIT_S)
         a = worker_addresses(watcher)["a"]
         a_pid = watcher.run(os.getpid, workers=[a])[a]
-        run = subprocess.Popen(grade_command(course, "--scheduler", address), stdout=subprocess.PIPE,
+        run = subprocess.Popen(grade_command(course, "--scheduler", address, quiet=False), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
         executing = lambda dask_worker: [str(task.key) for task in dask_worker.state.executing]  # noqa: E731 (sent by value)
         keys = wait_for(lambda: watcher.run(executing, workers=[a]).get(a), "worker a to start grading a pair")
@@ -96,6 +97,9 @@ def test_worker_killed_mid_pair_its_pairs_finish_on_the_other(course, processes)
     out, err = run.communicate(timeout=WAIT_S)
     assert run.returncode == 0, f"{out}\n{err}"
     assert "Traceback" not in err, err
+    assert "Dask dashboard: http://127.0.0.1:" in err, err  # the scheduler serves one
+    assert f"{len(STUDENTS)}/{len(STUDENTS)} graded" in err, err  # the progress bar, as lines when not a terminal
+    assert "4 pairs: 4 graded" in out, out
     results = journal.entries(course, MODULE)
     assert_graded_once(course, results)
     killed = next(e for e in results if f"-{e['student']}-" in keys[0])  # the pair worker a was grading
