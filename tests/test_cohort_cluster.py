@@ -124,7 +124,7 @@ def test_scheduler_killed_then_grade_again_resumes_from_the_journal(course, proc
     before = {e["student"]: e for e in journal.entries(course, MODULE)}
     assert 1 <= len(before) < len(STUDENTS), f"the run should have stopped half way: {sorted(before)}"
 
-    results = grade(course, workers=1, progress=False)  # no --scheduler: a local cluster
+    results = grade(course, workers=2, progress=False)  # no --scheduler: a local cluster
     for student, entry in before.items():
         again = next(r for r in results if r["student"] == student)
         assert again["finished"] == entry["finished"], f"{student} was graded again"
