@@ -206,9 +206,10 @@ class Cluster:
                 student, module = futures.pop(future)
                 yield self._result(future, student, module)
                 future.release()
-        finally:
+        finally:  # stopped early (lost scheduler, Ctrl-C): take the rest off a shared cluster
             for future in futures:
-                future.cancel()
+                with contextlib.suppress(Exception):
+                    future.cancel()
 
     def _result(self, future, student: str, module: str) -> dict:
         from distributed import KilledWorker
@@ -271,7 +272,11 @@ def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int)
             stack.callback(client.close)
         name = plugin_name(course)
         check_workers(client, course)
-        client.register_plugin(GraderPlugin(str(course.root), course.db_url_override, memory_mb, name), name=name)
+        try:
+            client.register_plugin(GraderPlugin(str(course.root), course.db_url_override, memory_mb, name), name=name)
+        except Exception as error:  # noqa: BLE001 - a worker's grader did not start (its own error, as it is)
+            raise EngineError(f"the grader did not start on a Dask worker, nothing was graded "
+                              f"({type(error).__name__}: {error})"[:1000]) from error
         if scheduler:
             stack.callback(_unregister, client, name)
         try:
