@@ -52,9 +52,11 @@ fingerprints: $(STAMP)
 bench-notebooks: $(STAMP)
 	$(BIN)/python -m autograder.timings
 
-# Benchmark: stock sequential nbgrader autograde vs the cohort pipeline (60 students x every module).
+# Benchmark: stock sequential nbgrader autograde vs the cohort pipeline (60 students x every module),
+# then the engines (local, Dask with 1 and 2 workers) and a projection for 6,000 submissions.
+# Quick form: make bench-grading BENCH_ARGS="--students 8 --modules m00_orientation --skip-stock"
 bench-grading: $(STAMP)
-	$(BIN)/python -m autograder.bench_grading
+	$(BIN)/python -m autograder.bench_grading $(BENCH_ARGS)
 
 # Benchmark: seconds to load each dataset (budget: 1 s a table).
 bench-datasets: $(STAMP)

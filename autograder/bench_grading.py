@@ -10,9 +10,19 @@ cell (and the final scores), and the floor is measured: starting a kernel and
 executing each module's solution notebook once.
 
     python -m autograder.bench_grading [--students 60] [--workers N] [--modules m00_orientation ...]
+        [--engine local|dask|both] [--skip-stock]
+
+`--engine` also measures the grading engines on their own copies of the cohort:
+`local` grades in this process with one grading `Worker` and no Dask (the
+floor of the pipeline), `dask` through a local Dask cluster with 1 and then 2
+worker processes. It reports each one's start-up and throughput, the Dask
+path's per-submission overhead against the local one (target: under 10 %),
+and, from the measured per-submission cost and 2-worker efficiency, a
+projection of wall time for 6,000 submissions on 8, 32 and 128 cores.
 
 The last line is:
 submissions=N nbgrader_s=A pipeline_s=B speedup=A/B grades_identical=true|false
+(with --skip-stock: submissions=N engines=... grades_identical=true|false)
 """
 
 from __future__ import annotations
@@ -125,51 +135,171 @@ def floor_seconds(modules: list[str]) -> dict[str, float]:
     return out
 
 
+PROJECTED_SUBMISSIONS = 6000
+PROJECTED_CORES = (8, 32, 128)
+
+
+def timed_local(folder: Path) -> tuple[float, float, int]:
+    """Grade every pair in this process with one `Worker` (no Dask): (start-up s, grading s, pairs)."""
+    from autograder.cohort import journal
+    from autograder.cohort.grade import plan, released_modules, students_of
+    from autograder.cohort.layout import Course
+    from autograder.cohort.worker import Worker, grade_safely
+
+    course = Course(folder)
+    todo, _ = plan(course, released_modules(course), students_of(course), force=True)
+    pairs = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
+    here = os.getcwd()
+    started = time.monotonic()
+    worker = Worker(str(folder))
+    ready = time.monotonic()
+    try:
+        for student, module in pairs:
+            journal.write(course, grade_safely(worker, student, module))
+    finally:
+        worker.close()
+        os.chdir(here)
+    return ready - started, time.monotonic() - ready, len(pairs)
+
+
+def timed_dask(folder: Path, workers: int) -> tuple[float, float, int]:
+    """Grade every pair on a local Dask cluster of `workers` processes: (start-up s, grading s, pairs)."""
+    from autograder.cohort import engine, journal
+    from autograder.cohort.grade import plan, released_modules, students_of
+    from autograder.cohort.layout import Course
+    from autograder.cohort.workspace import DEFAULT_MEMORY_MB
+
+    course = Course(folder)
+    todo, _ = plan(course, released_modules(course), students_of(course), force=True)
+    pairs = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
+    started = time.monotonic()
+    with engine.cluster(course, None, workers, DEFAULT_MEMORY_MB) as cluster:
+        ready = time.monotonic()
+        for result in cluster.grade(pairs):
+            journal.write(course, result)
+        done = time.monotonic()
+    return ready - started, done - ready, len(pairs)
+
+
+def projection(per_core_s: float, efficiency: float) -> str:
+    """Wall time for PROJECTED_SUBMISSIONS on each core count, from the measured cost per submission per core."""
+    parts = []
+    for cores in PROJECTED_CORES:
+        seconds = PROJECTED_SUBMISSIONS * per_core_s / (cores * efficiency)
+        parts.append(f"{cores} cores {seconds / 60:.0f} min")
+    return ", ".join(parts)
+
+
+def engines(scratch: Path, which: str) -> tuple[list[Path], str]:
+    """Time the engines on copies of the cohort; print the comparison; return the graded copies and a summary."""
+    runs, graded = {}, []
+    plan_runs = ([("local", 1)] if which in ("local", "both") else []) + (
+        [("dask", 1), ("dask", 2)] if which in ("dask", "both") else [])
+    for name, workers in plan_runs:
+        folder = scratch / f"engine-{name}-{workers}"
+        shutil.copytree(scratch / "pristine", folder)
+        timer = timed_local if name == "local" else lambda f, w=workers: timed_dask(f, w)
+        startup, grading, pairs = timer(folder)
+        runs[(name, workers)] = (startup, grading, pairs)
+        graded.append(folder)
+        print(f"engine {name} x{workers}: start-up {startup:.1f} s; {pairs} submissions in {grading:.1f} s "
+              f"({pairs / grading * 60:.1f} a minute, {grading * workers / pairs:.2f} s per submission per worker)",
+              flush=True)
+    summary = []
+    if ("local", 1) in runs and ("dask", 1) in runs:
+        local, dask1 = runs[("local", 1)], runs[("dask", 1)]
+        overhead = (dask1[1] - local[1]) / local[1] * 100
+        print(f"Dask overhead per submission against the local path (1 worker each): {overhead:+.1f} % "
+              f"(target under 10 %); start-up {dask1[0]:.1f} s against {local[0]:.1f} s", flush=True)
+        summary.append(f"dask_overhead_pct={overhead:.1f}")
+    if ("dask", 1) in runs and ("dask", 2) in runs:
+        one, two = runs[("dask", 1)], runs[("dask", 2)]
+        efficiency = min(1.0, one[1] / two[1] / 2)
+        per_core = one[1] / one[2]
+        print(f"2 workers: {one[1] / two[1]:.2f}x the throughput of 1 (efficiency {efficiency:.2f} per core)", flush=True)
+        print(f"projection for {PROJECTED_SUBMISSIONS} submissions at {per_core:.2f} s per submission per core and "
+              f"efficiency {efficiency:.2f}: {projection(per_core, efficiency)} "
+              f"(plus start-up; assumes each core has one worker and the gradebook keeps up)", flush=True)
+        summary.append(f"dask_2_workers_speedup={one[1] / two[1]:.2f}")
+    return graded, " ".join(summary)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--students", type=int, default=60)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--modules", nargs="*", default=None, help="default: every module in solutions/")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark courses (printed)")
+    parser.add_argument("--engine", choices=("local", "dask", "both", "none"), default="both",
+                        help="also time the engines: local (one Worker, no Dask), dask (1 and 2 workers), both")
+    parser.add_argument("--skip-stock", action="store_true",
+                        help="skip stock nbgrader and the pipeline run (only the engines and the floor)")
     args = parser.parse_args(argv)
     modules = args.modules or nbcourse.module_ids()
     scratch = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         print(f"building {args.students} students x {len(modules)} modules ({', '.join(modules)})", flush=True)
         build(scratch / "pipeline", modules, args.students)
-        shutil.copytree(scratch / "pipeline", scratch / "stock")
+        shutil.copytree(scratch / "pipeline", scratch / "pristine")
         submissions = args.students * len(modules)
         floors = floor_seconds(modules)
-        floor = sum(floors.values()) / len(floors)
         print("floor (kernel start + solution run), s: " + ", ".join(f"{m} {s:.2f}" for m, s in floors.items()), flush=True)
-        before_stock = children_cpu_seconds()
-        nbgrader_s = stock(scratch / "stock", modules)
-        before_pipeline = children_cpu_seconds()
-        stock_cpu = before_pipeline - before_stock
-        print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission); "
-              f"CPU {stock_cpu:.1f} s", flush=True)
-        pipeline_s = pipeline(scratch / "pipeline", args.workers)
-        pipeline_cpu = children_cpu_seconds() - before_pipeline
-        per = pipeline_s * args.workers / submissions
-        print(f"pipeline ({args.workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
-              f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
-              f"({stock_cpu / pipeline_cpu:.2f}x less than stock)", flush=True)
-        a, b = grades(scratch / "stock", modules), grades(scratch / "pipeline", modules)
-        identical = a == b
-        if not identical:
-            for module in modules:
-                for student in sorted(set(a[0][module]) | set(b[0][module])):
-                    if a[0][module].get(student) != b[0][module].get(student):
-                        print(f"differs: {module} {student}: stock {a[0][module].get(student)} "
-                              f"pipeline {b[0][module].get(student)}")
+        last = f"submissions={submissions}"
+        graded = []
+        if not args.skip_stock:
+            nbgrader_s, pipeline_s = stock_and_pipeline(scratch, modules, args.workers, sum(floors.values()) / len(floors))
+            graded += [scratch / "stock", scratch / "pipeline"]
+            last += f" nbgrader_s={nbgrader_s:.1f} pipeline_s={pipeline_s:.1f} speedup={nbgrader_s / pipeline_s:.2f}"
+        if args.engine != "none":
+            folders, summary = engines(scratch, args.engine)
+            graded += folders
+            last += f" {summary}" if summary else ""
+        identical = same_grades(graded, modules)
         if args.keep:
             print(f"kept: {scratch}")
-        print(f"submissions={submissions} nbgrader_s={nbgrader_s:.1f} pipeline_s={pipeline_s:.1f} "
-              f"speedup={nbgrader_s / pipeline_s:.2f} grades_identical={'true' if identical else 'false'}")
+        print(f"{last} grades_identical={'true' if identical else 'false'}")
         return 0 if identical else 1
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def stock_and_pipeline(scratch: Path, modules: list[str], workers: int, floor: float) -> tuple[float, float]:
+    """Stock sequential nbgrader autograde, then the pipeline's `grade` command, on copies of the cohort."""
+    shutil.copytree(scratch / "pristine", scratch / "stock")
+    submissions = len(modules) * sum(1 for p in (scratch / "pristine" / "submitted").iterdir() if p.is_dir())
+    before_stock = children_cpu_seconds()
+    nbgrader_s = stock(scratch / "stock", modules)
+    before_pipeline = children_cpu_seconds()
+    stock_cpu = before_pipeline - before_stock
+    print(f"stock nbgrader autograde: {nbgrader_s:.1f} s ({nbgrader_s / submissions:.2f} s per submission); "
+          f"CPU {stock_cpu:.1f} s", flush=True)
+    pipeline_s = pipeline(scratch / "pipeline", workers)
+    pipeline_cpu = children_cpu_seconds() - before_pipeline
+    per = pipeline_s * workers / submissions
+    print(f"pipeline ({workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
+          f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
+          f"({stock_cpu / pipeline_cpu:.2f}x less than stock)", flush=True)
+    return nbgrader_s, pipeline_s
+
+
+def same_grades(folders: list[Path], modules: list[str]) -> bool:
+    """Every graded copy has the first one's grades, cell by cell and final score; prints what differs."""
+    if not folders:
+        return True
+    reference = grades(folders[0], modules)
+    identical = True
+    for folder in folders[1:]:
+        other = grades(folder, modules)
+        if other == reference:
+            continue
+        identical = False
+        for module in modules:
+            for student in sorted(set(reference[0][module]) | set(other[0][module])):
+                if reference[0][module].get(student) != other[0][module].get(student):
+                    print(f"differs: {module} {student}: {folders[0].name} {reference[0][module].get(student)} "
+                          f"{folder.name} {other[0][module].get(student)}")
+    return identical
 
 
 if __name__ == "__main__":

@@ -49,10 +49,16 @@ def cmd_collect(args) -> int:
 def cmd_grade(args) -> int:
     from autograder.cohort.grade import grade, status_table, summary
 
+    from autograder.cohort.engine import EngineError
+
     course = _course(args)
     started = time.time()
-    results = grade(course, args.module or None, args.student or None, args.workers, args.force,
-                    args.memory_mb, progress=not args.quiet)
+    try:
+        results = grade(course, args.module or None, args.student or None, args.workers, args.force,
+                        args.memory_mb, progress=not args.quiet, scheduler=getattr(args, "scheduler", None))
+    except EngineError as error:
+        print(error, file=sys.stderr)
+        return 2
     graded_now = sum(1 for r in results if r.get("finished", 0) >= started and r["status"] != "not_submitted")
     if not args.quiet:
         print(status_table(results))
@@ -97,13 +103,33 @@ def cmd_all(args) -> int:
     code = 0
     for step in steps:
         print(f"== {step.__name__[4:]}", flush=True)
-        result = step(args)
+        result = run_step(step, args)
         if result == 2 and step in (cmd_setup, cmd_collect):  # bad input: nothing to grade from it
             return 2
         if step is cmd_collect and result:
             print("(collect found problems: see the report above; going on)")
         code = max(code, result if step is not cmd_collect else 0)
+        if result == 2 and step is not cmd_collect:  # the gradebook or the cluster cannot be reached
+            return 2
     return code
+
+
+def run_step(step, args) -> int:
+    """One command; again after a dropped gradebook connection; exit 2 naming the gradebook after retries."""
+    from autograder.cohort.database import GradebookUnreachable, with_retries
+
+    try:
+        return with_retries(lambda: step(args), _course_db_url(args))
+    except GradebookUnreachable as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _course_db_url(args) -> str:
+    try:
+        return _course(args).db_url
+    except Exception:  # noqa: BLE001 - only used to name the gradebook in a message
+        return args.db_url or "the course's gradebook"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -134,11 +160,16 @@ def parser() -> argparse.ArgumentParser:
     collect_opts.add_argument("--timestamp", default=None,
                               help="submission time to record when the files carry none (default: file times)")
     grade_opts = argparse.ArgumentParser(add_help=False)
-    grade_opts.add_argument("--workers", "-j", type=int, default=None, help="parallel workers (default: one per core)")
+    grade_opts.add_argument("--workers", "-j", type=int, default=None,
+                            help="worker processes of the local cluster (default: one per core)")
     grade_opts.add_argument("--student", "-s", action="append", default=[], help="only this student (repeatable)")
     grade_opts.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                             help=f"memory limit of each student kernel (default {DEFAULT_MEMORY_MB} MB; 0: none)")
     grade_opts.add_argument("--quiet", "-q", action="store_true", help="no progress bar or status table")
+    cluster_opts = argparse.ArgumentParser(add_help=False)
+    cluster_opts.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                              help="grade on the Dask cluster at this scheduler, e.g. tcp://host:8786 "
+                                   "(default: a local cluster of --workers processes)")
     force_opt = argparse.ArgumentParser(add_help=False)
     force_opt.add_argument("--force", action="store_true", help="redo what is already done")
     to_opt = argparse.ArgumentParser(add_help=False)
@@ -147,20 +178,21 @@ def parser() -> argparse.ArgumentParser:
     add("setup", cmd_setup, "import the roster, set due dates, release the modules", setup_opts, force_opt)
     p = add("collect", cmd_collect, "copy submissions from a folder or an LMS zip into submitted/", collect_opts)
     p.add_argument("source", help="a folder (submitted/-style or flat) or a .zip of files named by student")
-    add("grade", cmd_grade, "autograde in parallel, resuming where a previous run stopped", grade_opts, force_opt)
+    add("grade", cmd_grade, "autograde in parallel, resuming where a previous run stopped", grade_opts,
+        cluster_opts, force_opt)
     add("feedback", cmd_feedback, "feedback HTML per student and module, plotly charts included",
         grade_opts, force_opt)
     add("export", cmd_export, "grades as nbgrader's CSV and as an LMS gradebook CSV", to_opt)
     add("report", cmd_report, "one HTML page on the cohort: scores, pass rates, missing submissions", to_opt)
     p = add("all", cmd_all, "setup (if --roster/--due), collect (if a source), grade, feedback, export, report",
-            setup_opts, collect_opts, grade_opts, force_opt, to_opt)
+            setup_opts, collect_opts, grade_opts, cluster_opts, force_opt, to_opt)
     p.add_argument("source", nargs="?", default=None, help="submissions to collect first (optional)")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    return args.func(args) if args.func is cmd_all else run_step(args.func, args)
 
 
 if __name__ == "__main__":

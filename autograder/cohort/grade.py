@@ -1,30 +1,25 @@
-"""`grade`: autograde every (student, module) pair in parallel, resumably.
+"""`grade`: autograde every (student, module) pair on a Dask cluster, resumably.
 
-Pairs are handed to long-lived worker processes (default: one per core); each
-worker loads nbgrader once and grades pair after pair in its own isolated
-workspace (`worker.py`). The main process writes the journal entry of a pair
-once the worker returns (its grades are then committed), draws the progress
-bar and prints the per-student status table at the end.
+Each pair is one Dask task (`engine.py`): on the cluster at `--scheduler`, or
+on a local cluster of one worker process per core. Every Dask worker keeps one
+long-lived grader (nbgrader loaded once, a kernel fork server, a private
+workspace: `worker.py`). This process writes the journal entry of a pair once
+its task returns (its grades are then committed), shows a progress bar
+(`rich`) and prints the per-student status table at the end.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from autograder.cohort import journal
-from autograder.cohort.layout import Course, released_modules
-from autograder.cohort.roster import roster_ids
 from autograder.cohort.digest import MISSING, submission_digest
+from autograder.cohort.layout import Course, released_modules
 from autograder.cohort.outcomes import Outcome, sentences, unfinished
-from autograder.cohort.worker import grade_in_worker, init_worker
+from autograder.cohort.roster import roster_ids
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB
-
-POOL_RESTARTS = 2
 
 
 def students_of(course: Course) -> list[str]:
@@ -35,33 +30,27 @@ def students_of(course: Course) -> list[str]:
     return sorted(found)
 
 
-class Progress:
-    """A one-line progress bar on stderr (a line every 10 % when not a terminal)."""
+@contextmanager
+def progress_bar(total: int, enabled: bool = True):
+    """A progress bar on stderr (rich); `step(label)` after each pair. Off for --quiet or nothing to do."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    def __init__(self, total: int, enabled: bool = True):
-        self.total, self.done, self.enabled = total, 0, enabled and total > 0
-        self.started = time.monotonic()
-        self.tty = sys.stderr.isatty()
-        self._last_decile = -1
+    console = Console(stderr=True)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=console, disable=not (enabled and total)) as bar:
+        task = bar.add_task("", total=total)
+        tenth = [0]
 
-    def step(self, label: str) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / self.done * (self.total - self.done)
-        width = 30
-        filled = int(width * self.done / self.total)
-        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                f"{elapsed:5.0f} s, about {eta:4.0f} s left  {label[:40]}")
-        if self.tty:
-            sys.stderr.write("\r" + line.ljust(110))
-            if self.done == self.total:
-                sys.stderr.write("\n")
-        elif self.done * 10 // self.total != self._last_decile:
-            self._last_decile = self.done * 10 // self.total
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+        def step(label: str) -> None:
+            bar.update(task, advance=1, description=label[:40])
+            done = int(bar.tasks[0].completed)
+            if enabled and not console.is_terminal and done * 10 // total > tenth[0]:  # a log: a line per 10 %
+                tenth[0] = done * 10 // total
+                console.print(f"{done}/{total} graded ({label})", highlight=False)
+
+        yield step
 
 
 def plan(course: Course, modules: list[str], students: list[str], force: bool):
@@ -92,8 +81,16 @@ def grade(
     force: bool = False,
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> list[dict]:
-    """Grade what is not graded yet; return every pair's journal entry (old and new)."""
+    """Grade what is not graded yet; return every pair's journal entry (old and new).
+
+    `scheduler`: a Dask scheduler's address (tcp://host:8786); None starts a
+    local cluster of `workers` processes (default: one per core). Raises
+    `engine.EngineError` when the cluster cannot grade (what was done is journaled).
+    """
+    from autograder.cohort import engine
+
     modules = modules or released_modules(course)
     students = students or students_of(course)
     todo, results = plan(course, modules, students, force)
@@ -102,37 +99,18 @@ def grade(
             journal.write(course, result)
             results.append(result)
     pending = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
-    bar = Progress(len(pending), progress)
-    workers = max(1, min(workers or default_workers(), len(pending) or 1))
-    for _ in range(POOL_RESTARTS + 1):
-        if not pending:
-            break
-        pending = _run_pool(course, pending, workers, memory_mb, bar, results)
-    for student, module in pending:  # the pool broke again and again on these
-        entry = unfinished(student, module, Outcome.WORKER_CRASHED)
-        results.append(entry)
-        journal.write(course, entry)
+    if pending:
+        local_workers = max(1, min(workers or default_workers(), len(pending)))
+        with engine.cluster(course, scheduler, local_workers, memory_mb) as cluster:
+            if progress and cluster.dashboard:
+                print(f"Dask dashboard: {cluster.dashboard}", file=sys.stderr, flush=True)
+            with progress_bar(len(pending), progress) as step:
+                for result in cluster.grade(pending):
+                    journal.write(course, result)
+                    results.append(result)
+                    step(f"{result['student']} {result['module']}")
     results.sort(key=lambda r: (r["module"], r["student"]))
     return results
-
-
-def _run_pool(course: Course, pairs, workers, memory_mb, bar: Progress, results: list[dict]):
-    """Grade `pairs`; return those left ungraded if the pool broke."""
-    left = set(pairs)
-    context = multiprocessing.get_context("spawn")
-    initargs = (str(course.root), course.db_url_override, memory_mb)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=initargs) as pool:
-            futures = {pool.submit(grade_in_worker, s, m): (s, m) for s, m in pairs}
-            for future in as_completed(futures):
-                result = future.result()
-                journal.write(course, result)
-                results.append(result)
-                left.discard(futures[future])
-                bar.step(f"{result['student']} {result['module']}")
-    except BrokenProcessPool:
-        pass
-    return [pair for pair in pairs if pair in left]
 
 
 def status_table(results: list[dict]) -> str:

@@ -36,7 +36,7 @@ SQLITE_TIMEOUT_S = 120
 KERNEL_DEATH_RETRIES = 2
 TRANSIENT_RETRIES = 2
 
-__all__ = ["PairResult", "Worker", "grade_in_worker", "init_worker", "submission_digest"]
+__all__ = ["PairResult", "Worker", "grade_safely", "submission_digest"]
 
 
 def sqlite_with_timeout(db_url: str) -> str:
@@ -141,22 +141,19 @@ class Worker:
         result.extend(scores.events())
 
 
-# -- process-pool plumbing ------------------------------------------------------
-_WORKER: Worker | None = None
+# -- pool plumbing: one Worker per Dask worker process (engine.GraderPlugin) ----------
+def grade_safely(worker: Worker, student: str, module: str) -> dict:
+    """Grade one pair and return its journal entry, whatever happens: never lose the pair.
 
+    A dropped gradebook connection is retried (`database.with_retries`); after
+    the last attempt, or on any other error, the pair is reported as a pipeline
+    error (status failed: the next run grades it again).
+    """
+    from autograder.cohort import database
 
-def init_worker(course_root: str, db_url: str | None, memory_mb: int) -> None:
-    global _WORKER
-    import atexit
-
-    _WORKER = Worker(course_root, db_url, memory_mb)
-    atexit.register(_WORKER.close)
-
-
-def grade_in_worker(student: str, module: str) -> dict:
-    if _WORKER is None:
-        raise RuntimeError("init_worker was not called in this process")
     try:
-        return _WORKER.grade(student, module)
-    except Exception as error:  # never lose the pair: report it
-        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=repr(error)[:300])
+        return database.with_retries(lambda: worker.grade(student, module), worker.course.db_url,
+                                     say=worker.log.warning)
+    except Exception as error:  # noqa: BLE001 - reported in the journal, graded again next run
+        text = str(error) if isinstance(error, database.GradebookUnreachable) else repr(error)
+        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=text[:500])

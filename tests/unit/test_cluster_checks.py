@@ -1,0 +1,98 @@
+"""The engine's worker check and the gradebook retries, as functions (no cluster, no server)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from autograder.cohort import database, engine
+from autograder.cohort.layout import Course
+from autograder.repo import REPO_ROOT
+
+
+def dropped(message: str = "server closed the connection unexpectedly") -> OperationalError:
+    return OperationalError("SELECT 1", {}, ConnectionError(message))
+
+
+def test_a_dropped_connection_is_retried_until_it_works():
+    calls, said = [], []
+
+    def action():
+        calls.append(1)
+        if len(calls) < 3:
+            raise dropped()
+        return "done"
+
+    url = "postgresql+psycopg://grader:secret@db:5432/course"
+    assert database.with_retries(action, url, attempts=4, first_wait_s=0, say=said.append) == "done"
+    assert len(calls) == 3 and len(said) == 2
+    assert "attempt 1 of 4" in said[0] and "grader:***@db:5432/course" in said[0] and "secret" not in said[0]
+
+
+def test_after_the_last_attempt_the_error_names_the_database_and_what_to_check():
+    def action():
+        raise dropped("connection refused")
+
+    with pytest.raises(database.GradebookUnreachable) as caught:
+        database.with_retries(action, "postgresql+psycopg://grader:secret@db:5432/course", attempts=2,
+                              first_wait_s=0, say=lambda line: None)
+    text = str(caught.value)
+    assert text.startswith("cannot reach the gradebook postgresql+psycopg://grader:***@db:5432/course after 2 attempts")
+    assert "connection refused" in text and "check that the database server is running" in text
+    assert "secret" not in text
+
+
+def test_other_database_errors_are_not_retried():
+    calls = []
+
+    def action():
+        calls.append(1)
+        raise IntegrityError("INSERT", {}, ValueError("duplicate key"))
+
+    with pytest.raises(IntegrityError):
+        database.with_retries(action, "sqlite:///x.db", attempts=3, first_wait_s=0, say=lambda line: None)
+    assert len(calls) == 1
+
+
+@pytest.fixture
+def course():
+    return Course(REPO_ROOT)
+
+
+def healthy_report(wanted: dict[str, str]) -> dict:
+    import sys
+
+    return {"python": "%d.%d" % sys.version_info[:2], "packages": dict(wanted), "missing_folders": [], "database": ""}
+
+
+def test_a_worker_like_the_client_has_no_problems(course):
+    wanted = engine.required_packages()
+    assert engine.worker_problems("tcp://w:1", healthy_report(wanted), wanted, course) == []
+
+
+def test_what_a_worker_must_have_is_the_course_package_and_its_runtime_pins():
+    wanted = engine.required_packages()
+    assert wanted["pmcourse"] == importlib.metadata.version("pmcourse")
+    assert {"nbgrader", "pandas", "statsmodels", "distributed", "psycopg"} <= set(wanted)
+    assert not set(wanted) & engine.NOT_NEEDED_ON_WORKERS
+
+
+def test_each_problem_of_a_worker_is_named(course):
+    wanted = engine.required_packages()
+    report = healthy_report(wanted)
+    report["packages"] = {**report["packages"], "statsmodels": None, "pandas": "0.1"}
+    report["missing_folders"] = ["/course/submitted"]
+    report["database"] = "OperationalError: connection refused"
+    problems = engine.worker_problems("tcp://w:1", report, wanted, course)
+    assert len(problems) == 4, problems
+    assert f"worker tcp://w:1 lacks statsmodels {wanted['statsmodels']}" in problems[0]
+    assert f"pandas 0.1 (client {wanted['pandas']})" in problems[1]
+    assert "does not see /course/submitted" in problems[2] and "shared filesystem" in problems[2]
+    assert "cannot reach the gradebook" in problems[3] and "connection refused" in problems[3]
+
+
+def test_a_worker_that_cannot_even_run_the_check_is_named(course):
+    problems = engine.worker_problems("tcp://w:1", ModuleNotFoundError("No module named 'autograder'"), {}, course)
+    assert problems and "tcp://w:1" in problems[0] and "No module named 'autograder'" in problems[0]
