@@ -43,6 +43,7 @@ class Outcome(str, Enum):
     NOT_GRADABLE = "not_gradable"
     GRADER_RETRIED = "grader_retried"
     INTERRUPT_IGNORED = "interrupt_ignored"
+    METADATA_RESTORED = "metadata_restored"
 
 
 # Outcomes that leave the pair without a grade (status "failed", graded again on the next run).
@@ -102,6 +103,8 @@ _SENTENCES = {
                             "the learner's other answers were graded",
     Outcome.NOT_GRADABLE: "nbgrader cannot grade {notebook} as submitted (the same error in two "
                           "fresh runs; graded again only when the files change, or with --force): {error}",
+    Outcome.METADATA_RESTORED: "nbgrader metadata changed in {where} (grade ids, a test marked as not graded) "
+                               "put back from the release before grading: {cells}",
     Outcome.GRADER_RETRIED: "{reason}: graded again on a fresh kernel (the grader's failure, not the submission's)",
     Outcome.INTERRUPT_IGNORED: "cell {where} ran past the {limit_s} s limit and did not stop when interrupted, in "
                                "two fresh kernels: that cell scored 0, the rest was graded",

@@ -177,20 +177,74 @@ def restore_missing_cells(submitted, released) -> list[str]:
     return restored
 
 
+GRADING_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
+
+
+def _put_back_metadata(cell, released_cell) -> bool:
+    """Give `cell` the released cell's nbgrader metadata if what grading reads differs; True if it did."""
+    theirs, ours = cell.get("metadata", {}).get("nbgrader", {}), released_cell.metadata["nbgrader"]
+    if all(theirs.get(key) == ours.get(key) for key in GRADING_KEYS):
+        return False
+    cell.metadata["nbgrader"] = copy.deepcopy(ours)
+    return True
+
+
+def repair_metadata(submitted, released) -> list[str]:
+    """Put back the nbgrader metadata the learner changed (in place); returns the grade ids concerned.
+
+    A cell that is still the released cell (same cell id) gets the released metadata
+    back: a renamed or copied grade id, a test cell marked as not graded. Any other
+    cell claiming a grade id is an ordinary cell unless it is the only one holding a
+    released grade id whose released cell is gone (a notebook rebuilt with new cell
+    ids). nbgrader itself fails on these (KeyError 'grade_id', "Inconsistent
+    checksums") and the pair scored 0.
+    """
+    by_cell_id = {c.get("id"): c for c in released.cells if _source_id(c)}
+    claimed: dict[str, list] = {}
+    repaired = []
+    for cell in submitted.cells:
+        original = by_cell_id.get(cell.get("id"))
+        if original is not None and _put_back_metadata(cell, original):
+            repaired.append(_source_id(original))
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id and original is None:
+            claimed.setdefault(grade_id, []).append(cell)
+    kept = {_source_id(c) for c in submitted.cells if c.get("id") in by_cell_id}
+    return repaired + _settle_claims(claimed, kept, {_source_id(c): c for c in released.cells if _source_id(c)})
+
+
+def _settle_claims(claimed: dict[str, list], kept: set, released: dict) -> list[str]:
+    """Cells with a grade id but no released cell id: one may stand in for a released cell that is gone."""
+    repaired = []
+    for grade_id, cells in claimed.items():
+        if grade_id in released and grade_id not in kept:  # the released cell under a new cell id
+            if _put_back_metadata(cells[0], released[grade_id]):
+                repaired.append(grade_id)
+            cells = cells[1:]
+        for cell in cells:
+            del cell.metadata["nbgrader"]
+            repaired.append(grade_id)
+    return repaired
+
+
 def restore_notebook(path: Path, release_path: Path) -> list[Event]:
-    """Restore `path`'s deleted cells from the release (see `restore_missing_cells`); CELLS_RESTORED if any."""
+    """Repair changed nbgrader metadata and put back deleted cells from the release, before nbgrader runs."""
     try:
         submitted = nbformat.read(str(path), as_version=4)
         released = nbformat.read(str(release_path), as_version=4)
     except Exception:  # not a notebook: inspect and nbgrader report it
         return []
+    repaired = repair_metadata(submitted, released)
     restored = restore_missing_cells(submitted, released)
-    if not restored:
+    if not (restored or repaired):
         return []
     nbformat.write(submitted, str(path))
+    events = [Event(Outcome.METADATA_RESTORED, path.name, {"cells": ", ".join(dict.fromkeys(repaired))})] if repaired else []
     locked = set(locked_cells(released))
     learners = [g for g in restored if g not in locked]  # deleted locked cells are TEST_CELL_RESTORED already
-    return [Event(Outcome.CELLS_RESTORED, path.name, {"cells": ", ".join(learners)})] if learners else []
+    if learners:
+        events.append(Event(Outcome.CELLS_RESTORED, path.name, {"cells": ", ".join(learners)}))
+    return events
 
 
 def inspect(workdir: Path, release: Path) -> list[Event]:
@@ -391,7 +445,12 @@ def error_text(error: BaseException | None) -> str:
     """The whole exception, as one would read it at the end of a traceback (never cut)."""
     if error is None:
         return "nbgrader produced no graded notebook"
-    return "".join(traceback.format_exception_only(type(error), error)).strip()
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    if frames:
+        last = frames[-1]
+        text += f" (raised in {Path(last.filename).parent.name}/{Path(last.filename).name}:{last.lineno}, {last.name})"
+    return text
 
 
 def not_graded(record: RunRecord) -> Event:

@@ -151,6 +151,33 @@ def test_restore_notebook_reports_only_the_learners_cells(tmp_path):
     assert len(nbformat.read(str(tmp_path / "01.ipynb"), as_version=4).cells) == 6
 
 
+def test_changed_grade_ids_and_flags_are_put_back_from_the_release():
+    released = two_questions()
+    submitted = nbformat.from_dict(json.loads(nbformat.writes(released)))
+    submitted.cells[4].metadata.nbgrader["grade_id"] = "q1_answer"  # a duplicated id, answer kept
+    submitted.cells[4].source = "b = 2  # mine"
+    submitted.cells[2].metadata.nbgrader["grade"] = False  # a test marked as not graded
+    pasted = nbformat.from_dict(json.loads(nbformat.writes(submitted.cells[1])))
+    pasted["id"] = "pasted"
+    submitted.cells.insert(2, pasted)  # a copy of an answer cell, same grade id, new cell id
+    assert sorted(stages.repair_metadata(submitted, released)) == ["q1_answer", "q1_test", "q2_answer"]
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells]
+    assert ids == ["setup", "q1_answer", None, "q1_test", None, "q2_answer", "q2_test"]
+    assert submitted.cells[3].metadata.nbgrader["grade"] is True and submitted.cells[5].source == "b = 2  # mine"
+    assert stages.repair_metadata(submitted, released) == [], "nothing left to repair"
+    honest = nbformat.from_dict(json.loads(nbformat.writes(released)))
+    honest.cells[1].metadata.nbgrader.pop("checksum", None)  # what grading does not read is left alone
+    assert stages.repair_metadata(honest, released) == []
+
+
+def test_the_whole_error_says_where_it_was_raised():
+    try:
+        {}["grade_id"]
+    except KeyError as error:
+        text = stages.error_text(error)
+    assert text.startswith("KeyError: 'grade_id' (raised in unit/test_honest_grades.py:")
+
+
 # -- retries ------------------------------------------------------------------------
 CELL = ("01_task.ipynb", "c2", "q1_answer")
 OTHER = ("01_task.ipynb", "c5", "q2_answer")
@@ -254,7 +281,7 @@ def test_a_deterministic_nbgrader_failure_is_run_twice_then_needs_attention(tmp_
 def test_not_graded_keeps_the_whole_error():
     long = "x" * 5000
     event = stages.not_graded(record(RuntimeError(long)))
-    assert event.outcome is Outcome.NOT_GRADED and event.detail["error"] == f"RuntimeError: {long}"
+    assert event.outcome is Outcome.NOT_GRADED and event.detail["error"] == f"RuntimeError: {long}", "never cut"
 
 
 def test_retries_have_a_bound(tmp_path):
