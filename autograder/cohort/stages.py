@@ -139,6 +139,7 @@ def inspect_notebook(path: Path, release_path: Path) -> list[Event]:
     """One submitted notebook against its release: not JSON, deleted or edited locked cells."""
     try:
         submitted = nbformat.read(str(path), as_version=4)
+        nbformat.validate(submitted)
     except NotJSONError:
         return [Event(Outcome.NOT_JSON, path.name)]
     except Exception:  # valid JSON, not a valid notebook: nbgrader's run reports it (NOT_GRADED)
@@ -232,7 +233,8 @@ def restore_notebook(path: Path, release_path: Path) -> list[Event]:
     try:
         submitted = nbformat.read(str(path), as_version=4)
         released = nbformat.read(str(release_path), as_version=4)
-    except Exception:  # not a notebook: inspect and nbgrader report it
+        nbformat.validate(submitted)
+    except Exception:  # not a (valid) notebook: inspect and nbgrader report it
         return []
     repaired = repair_metadata(submitted, released)
     restored = restore_missing_cells(submitted, released)
@@ -464,7 +466,9 @@ def not_graded(record: RunRecord) -> Event:
 
 def same_failure(first: RunRecord, second: RunRecord) -> bool:
     """Two runs failed the same way (same exception type and text on the same notebook)."""
-    key = lambda record: [(f.notebook, type(f.error).__name__, str(f.error)) for f in record.failures]  # noqa: E731
+    def key(record: RunRecord) -> list[tuple[str, str, str]]:  # the message's first line: later ones may hold random cell ids
+        return [(f.notebook, type(f.error).__name__, str(f.error).split("\n", 1)[0]) for f in record.failures]
+
     return bool(first.failures) and key(first) == key(second)
 
 
