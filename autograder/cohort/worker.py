@@ -34,6 +34,7 @@ from autograder.cohort.retries import MAX_RUNS, Retries
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB, DatasetGuard, private_pmcourse
 
 SQLITE_TIMEOUT_S = 120
+
 __all__ = ["PairResult", "Worker", "grade_in_worker", "init_worker", "submission_digest"]
 
 
@@ -165,4 +166,4 @@ def grade_in_worker(student: str, module: str) -> dict:
     try:
         return _WORKER.grade(student, module)
     except Exception as error:  # never lose the pair: report it
-        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=repr(error)[:300])
+        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=stages.error_text(error))  # whole, never cut
