@@ -10,8 +10,13 @@ not go stale when the notebook changes. Recipe keys:
   or replace their code with `pass`;
 - `notebook_file` (e.g. `"Copy of {name}"`), `notebook_text` (raw text instead of
   JSON), `no_notebook`, `extra_files` ({path: text}), `late_days`;
+- `delete_question`: `first|last`: delete the whole question block (its prompt, solution and
+  test cells); `empty_notebook`: a notebook with no cells;
+- `edit_meta`: `{cells: solution|tests, question: first|last, set: {nbgrader key: value}}` edits the
+  nbgrader metadata of those cells (`grade_id_of: first|last` copies that question's solution id);
 - `expect`: `lost` (questions that score 0), `zero`, `outcomes` (the exact set of `Outcome` values the pair
-  gets, apart from a retry on a busy machine), `output`, `penalty_share`, `max_autograded_kb` (KB over the right submission's graded notebook).
+  gets, apart from a retry on a busy machine), `output`, `penalty_share`, `max_autograded_kb` (KB over the right submission's graded notebook),
+  `status` (default `graded`).
 """
 
 from __future__ import annotations
@@ -92,6 +97,7 @@ def make_submission(folder: Path, student: str, spec: dict, module: str = MODULE
                 for cell in notebook.cells:
                     if nbgrader_meta(cell).get("grade_id") in tests:
                         cell.source = "pass"
+    _edit_cells(notebook, structure, spec)
     target = folder / "submitted" / student / module
     if target.exists():
         shutil.rmtree(target)
@@ -107,6 +113,43 @@ def make_submission(folder: Path, student: str, spec: dict, module: str = MODULE
     handed_in = DUE + dt.timedelta(days=spec.get("late_days", -1))
     (target / "timestamp.txt").write_text(handed_in.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     return target
+
+
+def _question_cells(notebook, structure, which: str, part: str):
+    question = _pick(structure, which)
+    ids = {question.grade_id} if part == "solution" else {t.grade_id for t in question.tests}
+    return [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") in ids]
+
+
+def _delete_block(notebook, structure, which: str) -> None:
+    """Delete a question: from the cell after the previous question's last test (or the markdown just
+    before the first question's solution) to the question's own last test."""
+    index = structure.questions.index(_pick(structure, which))
+    position = {c.get("id"): i for i, c in enumerate(notebook.cells)}
+    last = position[_question_cells(notebook, structure, which, "tests")[-1].get("id")]
+    if index == 0:
+        first = position[_question_cells(notebook, structure, which, "solution")[0].get("id")]
+        while first > 0 and notebook.cells[first - 1].cell_type == "markdown":
+            first -= 1
+    else:
+        earlier = {t.grade_id for t in structure.questions[index - 1].tests}
+        first = max(i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id") in earlier) + 1
+    del notebook.cells[first:last + 1]
+
+
+def _edit_cells(notebook, structure, spec: dict) -> None:
+    """The recipe's `delete_question`, `empty_notebook` and `edit_meta` edits (in place)."""
+    if "edit_meta" in spec:
+        edit = spec["edit_meta"]
+        changes = dict(edit.get("set") or {})
+        if "grade_id_of" in edit:
+            changes["grade_id"] = _pick(structure, edit["grade_id_of"]).grade_id
+        for cell in _question_cells(notebook, structure, edit["question"], edit["cells"]):
+            cell.metadata["nbgrader"].update(changes)
+    if "delete_question" in spec:
+        _delete_block(notebook, structure, spec["delete_question"])
+    if spec.get("empty_notebook"):
+        notebook.cells = []
 
 
 def expected_scores(folder: Path, spec: dict, module: str = MODULE) -> dict[str, float] | None:

@@ -41,8 +41,9 @@ def batch(tmp_path_factory):
 def test_every_submission_has_a_result(batch):
     course, students, results = batch
     assert set(results) == set(students.values())
-    assert all(r["status"] == "graded" for r in results.values()), {
-        s: (r["status"], r["outcomes"]) for s, r in results.items() if r["status"] != "graded"
+    assert all(r["status"] == SPECS_BY_STUDENT[s]["expect"].get("status", "graded") for s, r in results.items()), {
+        s: (r["status"], r["outcomes"]) for s, r in results.items()
+        if r["status"] != SPECS_BY_STUDENT[s]["expect"].get("status", "graded")
     }
 
 
@@ -53,7 +54,7 @@ def test_case_scores_and_status(batch, case):
     expect = spec["expect"]
     got = set(result["outcomes"]) - {Outcome.RETRIED_BUSY.value}  # a busy machine is not the submission's doing
     assert got == set(expect["outcomes"]), f"{case}: outcomes {sorted(got)}, expected {sorted(expect['outcomes'])}"
-    assert result["status"] == "graded", result
+    assert result["status"] == expect.get("status", "graded"), result
     wanted = expected_scores(course.root, spec)
     if wanted is not None:
         got = {cell: result["auto_scores"].get(cell, 0.0) for cell in wanted}
@@ -139,3 +140,40 @@ def test_exports_and_report(batch):
     assert "<h2>Not submitted (0)</h2>" in page, "every student of the batch submitted"
     for event in results[students["kernel_exit"]]["events"]:  # what happened, in the instructor's words
         assert html.escape(describe(Event.from_dict(event))) in page
+
+
+def test_a_pair_that_did_not_grade_is_never_exported_as_zero(batch):
+    """Blank score and a status in both exports; listed first in the report, with the whole error."""
+    import csv
+
+    from autograder.cohort.export import export
+    from autograder.cohort.report import report
+
+    course, students, results = batch
+    broken = students["invalid_notebook"]
+    assert results[broken]["status"] == "needs_attention"
+    nbgrader_csv, lms_csv = export(course)
+    row = next(r for r in csv.DictReader(open(nbgrader_csv)) if r["student_id"] == broken)
+    assert row["score"] == "" and row["status"].startswith("needs attention"), row
+    lms = {r["student_id"]: r for r in csv.DictReader(open(lms_csv))}
+    assert lms[broken][MODULE] == "" and "needs attention" in lms[broken]["status"]
+    assert lms["right"]["status"] == "ok" and float(lms["right"][MODULE]) > 0
+    error = next(e for e in results[broken]["events"] if e["outcome"] == Outcome.NOT_GRADABLE.value)["detail"]["error"]
+    assert len(error) > 300 and "'source' is a required property" in error, "the whole exception, not cut off"
+    page = report(course).read_text(encoding="utf-8")
+    attention = page[page.index("<h2>Needs attention"):page.index("<h2>Not submitted")]
+    assert page.index("<h2>Needs attention") < page.index("Plotly.newPlot"), "listed first"
+    assert html.escape(error) in attention
+    for case in ("transformer_attack", "transformer_post_attack", "ast_transformer_attack", "transform_cell_attack"):
+        assert f"<td>{students[case]}</td>" in attention, f"{case}: a tampered pair is a line for the instructor"
+
+
+def test_a_deterministic_failure_is_not_graded_again_and_grade_stops_failing(batch):
+    from autograder.cohort.__main__ import main
+
+    course, students, results = batch
+    broken = students["invalid_notebook"]
+    code = main(["grade", "--course", str(course.root), "--student", broken, "--student", "right", "-q"])
+    assert code == 0, "a pair already known to need attention does not fail every later run"
+    entry = json.loads((course.journal / MODULE / f"{broken}.json").read_text())
+    assert entry["finished"] == results[broken]["finished"], "not graded again while its files stay the same"

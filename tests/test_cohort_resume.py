@@ -79,3 +79,28 @@ def test_changed_submission_is_graded_again(course):
     started = time.time()
     results = {r["student"]: r for r in grade(course, students=["s1"], workers=1, progress=False)}
     assert results["s1"]["finished"] >= started and results["s1"]["score"] > 0
+
+
+def test_the_journal_is_checked_before_a_pair_is_skipped(course):
+    """A forged entry is not believed, a corrupt one is not fatal, and a recreated gradebook means regrading."""
+    from autograder.cohort.__main__ import main as cohort_main
+    from autograder.cohort.export import final_scores
+
+    truth = {s: journal.read(course, s, MODULE)["score"] for s in STUDENTS}
+    forged = journal.read(course, "s3", MODULE)  # s3 handed in a blank notebook
+    forged["score"] = forged["max_score"]
+    journal.write(course, forged)
+    journal.entry_path(course, "s5", MODULE).write_bytes(b"\xff\xfe not json at all")
+    started = time.time()
+    results = {r["student"]: r for r in grade(course, students=["s2", "s3", "s5"], workers=2, progress=False)}
+    assert [s for s, r in results.items() if r["finished"] >= started] == ["s3", "s5"], "s2's entry is current"
+    assert {s: results[s]["score"] for s in results} == {s: truth[s] for s in results}
+    problems = {p["student"]: p["problem"] for p in journal.saved_problems(course)}
+    assert set(problems) == {"s3", "s5"} and "does not match the gradebook" in problems["s3"], problems
+
+    (course.root / "gradebook.db").unlink()  # the gradebook deleted and set up again
+    cohort_main(["setup", "--course", str(course.root), "--roster", str(course.root / "roster.csv")])
+    started = time.time()
+    results = {r["student"]: r for r in grade(course, students=["s0"], workers=1, progress=False)}
+    assert results["s0"]["finished"] >= started, "the journal said current, but the gradebook had no grade"
+    assert final_scores(course)[2][("s0", MODULE)] == truth["s0"], "s0 is back in the export"

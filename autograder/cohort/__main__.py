@@ -65,7 +65,10 @@ def cmd_grade(args) -> int:
     print(summary(results, graded_now))
     course.grading.mkdir(parents=True, exist_ok=True)
     (course.grading / "status.txt").write_text(status_table(results) + "\n", encoding="utf-8")
-    return 1 if any(r["status"] == "failed" for r in results) else 0
+    # 1 when this run found a pair without a grade; a pair nbgrader cannot grade as submitted is not graded
+    # again (until its files change or --force), so later runs list it as needs_attention and exit 0.
+    found = [r for r in results if r["status"] in ("failed", "needs_attention") and r.get("finished", 0) >= started]
+    return 1 if found else 0
 
 
 def cmd_feedback(args) -> int:

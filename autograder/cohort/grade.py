@@ -56,16 +56,18 @@ def progress_bar(total: int, enabled: bool = True):
 def plan(course: Course, modules: list[str], students: list[str], force: bool):
     """Split the pairs into those to grade and those whose journal entry is current."""
     todo, current = [], []
+    trust = journal.Trust(course)  # entries are checked against the gradebook before a pair is skipped
     for module in modules:
         for student in students:
             digest = submission_digest(course.submission(student, module))
-            entry = journal.read(course, student, module)
-            if not force and journal.is_current(entry, digest):
+            entry = trust.read(student, module)
+            if not force and trust.is_current(entry, digest):
                 current.append(entry)
             elif digest == MISSING:
                 todo.append(("nothing", student, module, unfinished(student, module, Outcome.NOT_SUBMITTED, digest=digest)))
             else:
                 todo.append(("grade", student, module, None))
+    trust.save()
     return todo, current
 
 

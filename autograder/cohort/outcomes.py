@@ -40,10 +40,21 @@ class Outcome(str, Enum):
     NO_GRADE_RECORDED = "no_grade_recorded"
     PIPELINE_ERROR = "pipeline_error"
     WORKER_CRASHED = "worker_crashed"
+    TAMPERED = "tampered"
+    CELLS_RESTORED = "cells_restored"
+    NOT_GRADABLE = "not_gradable"
+    GRADER_RETRIED = "grader_retried"
+    INTERRUPT_IGNORED = "interrupt_ignored"
+    METADATA_RESTORED = "metadata_restored"
 
 
 # Outcomes that leave the pair without a grade (status "failed", graded again on the next run).
 FAILING = frozenset({Outcome.NOT_GRADED, Outcome.NO_GRADE_RECORDED, Outcome.PIPELINE_ERROR, Outcome.WORKER_CRASHED})
+# Outcomes that leave the pair without a grade for a reason that repeats (status "needs_attention":
+# exported with a blank score, listed first in the report, not graded again until the files change).
+NEEDS_ATTENTION = frozenset({Outcome.NOT_GRADABLE})
+# Outcomes of a graded pair that an instructor should look at by hand (listed first in the report).
+CHECK_BY_HAND = frozenset({Outcome.TAMPERED})
 # Outcomes that explain why no autograded notebook was produced.
 EXPLAINS_NO_NOTEBOOK = frozenset(
     {Outcome.NOT_JSON, Outcome.MISSING_NOTEBOOK, Outcome.KERNEL_DIED, Outcome.KERNEL_DIED_IN_LOCKED_CELL}
@@ -71,7 +82,8 @@ _SENTENCES = {
     Outcome.LATE: "late by {days:.1f} days: penalty {penalty:g} points",
     Outcome.TIMEOUT: "cell {where} ran past the {limit_s} s limit: stopped, scored 0",
     Outcome.OUT_OF_MEMORY: "cell {where} ran out of memory (limit {limit_mb} MB): scored 0",
-    Outcome.KERNEL_DIED: "kernel died in cell {where} (os._exit or crash): that cell scored 0, the rest was graded",
+    Outcome.KERNEL_DIED: "kernel died in cell {where} in two fresh kernels (the submission's doing: os._exit or a "
+                         "crash): that cell scored 0, the rest was graded",
     Outcome.KERNEL_DIED_IN_LOCKED_CELL: "kernel died in a locked cell {where}: scored 0",
     Outcome.NOT_JSON: "notebook {where} is not valid JSON (corrupted file): scored 0",
     Outcome.RENAMED: "notebook renamed: graded '{submitted}' as {where}",
@@ -87,6 +99,17 @@ _SENTENCES = {
     Outcome.NO_GRADE_RECORDED: "no grade recorded",
     Outcome.PIPELINE_ERROR: "pipeline error: {error}",
     Outcome.WORKER_CRASHED: "the grading worker crashed on this submission",
+    Outcome.TAMPERED: "check by hand: the submission changed how the tests run ({what}) before test cell {where}; "
+                      "{cells} test cells ({affected}) got no automatic points",
+    Outcome.CELLS_RESTORED: "cells deleted from {where} put back from the release before grading ({cells}); "
+                            "the learner's other answers were graded",
+    Outcome.NOT_GRADABLE: "nbgrader cannot grade {notebook} as submitted (the same error in two "
+                          "fresh runs; graded again only when the files change, or with --force): {error}",
+    Outcome.METADATA_RESTORED: "nbgrader metadata changed in {where} (grade ids, a test marked as not graded) "
+                               "put back from the release before grading: {cells}",
+    Outcome.GRADER_RETRIED: "{reason}: graded again on a fresh kernel (the grader's failure, not the submission's)",
+    Outcome.INTERRUPT_IGNORED: "cell {where} ran past the {limit_s} s limit and did not stop when interrupted, in "
+                               "two fresh kernels: that cell scored 0, the rest was graded",
 }
 
 
@@ -112,7 +135,7 @@ class PairResult:
 
     student: str
     module: str
-    status: str  # graded | failed | not_submitted
+    status: str  # graded | failed | needs_attention | not_submitted
     events: list[Event] = field(default_factory=list)
     score: float = 0.0
     max_score: float = 0.0
@@ -127,6 +150,8 @@ class PairResult:
         self.events.append(Event(outcome, where, detail))
         if outcome in FAILING:
             self.status = "failed"
+        elif outcome in NEEDS_ATTENTION and self.status != "failed":
+            self.status = "needs_attention"
 
     def extend(self, events) -> None:
         for event in events:

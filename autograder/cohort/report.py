@@ -4,6 +4,10 @@
 - pass rate per question (a question passes when all its autograded test cells score full points);
 - the hardest questions (lowest pass rates);
 - who has not submitted what, and every submission whose grading left a note.
+
+First of all, the pairs that need a person: those that did not grade (whole
+error, never cut), those to check by hand (tests that did not run as written)
+and journal entries the last `grade` run could not trust.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from pathlib import Path
 
 from autograder.cohort import journal
 from autograder.cohort.layout import Course, gradebook
-from autograder.cohort.outcomes import sentences
+from autograder.cohort.outcomes import CHECK_BY_HAND, sentences
 from pmcourse.notebook import grading_structure, module_notebooks
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]  # Okabe-Ito
 HARDEST = 10
+UNGRADED = ("failed", "needs_attention")
 
 
 def question_of(course: Course, module: str) -> dict[str, str]:
@@ -56,6 +61,8 @@ def cohort_tables(course: Course):
             owner = question_of(course, module)
             for submission in gb.assignment_submissions(module):
                 submitted.add((submission.student_id, module))
+                if (journal.read(course, submission.student_id, module) or {}).get("status") in UNGRADED:
+                    continue  # no grade to chart: listed under "Needs attention"
                 scores.append(_score_row(module, submission))
                 tests += _test_rows(module, submission, owner)
     missing = [(s, m) for m in modules for s in roster if (s, m) not in submitted
@@ -110,6 +117,32 @@ def _notes_rows(course: Course) -> str:
     )
 
 
+def needs_attention(course: Course) -> list[dict]:
+    """Journal entries a person must look at: not graded, or graded with an outcome to check by hand."""
+    flagged = {o.value for o in CHECK_BY_HAND}
+    return [e for e in journal.entries(course)
+            if e["status"] in UNGRADED or flagged & set(e.get("outcomes", []))]
+
+
+def _attention_section(course: Course) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(e['student'])}</td><td>{html.escape(e['module'])}</td>"
+        f"<td>{html.escape(e['status'].replace('_', ' '))}</td>"
+        f"<td><pre style='white-space:pre-wrap;margin:0'>{html.escape(chr(10).join(sentences(e)))}</pre></td></tr>"
+        for e in needs_attention(course)
+    )
+    rows += "".join(
+        f"<tr><td>{html.escape(p['student'])}</td><td>{html.escape(p['module'])}</td><td>journal</td>"
+        f"<td>{html.escape(p['problem'])}</td></tr>"
+        for p in journal.saved_problems(course)
+    )
+    count = rows.count("<tr>")
+    return (f"<h2>Needs attention ({count})</h2>\n<p>Pairs without a trustworthy grade: not graded (blank in the "
+            "exports, whole error shown), tests to check by hand, journal entries that were not trusted.</p>\n"
+            "<table><tr><th>student</th><th>module</th><th>status</th><th>what happened</th></tr>"
+            f"{rows or '<tr><td colspan=4>nothing</td></tr>'}</table>")
+
+
 def _target(course: Course, to: Path | None) -> Path:
     if to is None:
         return course.grading / "report.html"
@@ -138,6 +171,7 @@ table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;paddi
 <h1>Cohort report</h1>
 <p>{scores['student'].nunique() if len(scores) else 0} students with at least one submission, {len(scores)} submissions
 across {len(modules)} modules; {len(missing)} (student, module) pairs not submitted.</p>
+{_attention_section(course)}
 {''.join(sections)}
 <h2>Not submitted ({len(missing)})</h2>
 <table><tr><th>student</th><th>module</th></tr>{missing_rows or '<tr><td colspan=2>everyone submitted</td></tr>'}</table>

@@ -16,12 +16,14 @@ import copy
 import logging
 import os
 import shutil
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbformat.reader import NotJSONError
 
+from autograder.cohort.canary import canary_execute_class
 from autograder.cohort.layout import replace_tree
 from autograder.cohort.outcomes import EXPLAINS_NO_NOTEBOOK, Event, Outcome
 from autograder.cohort.workspace import LimitedExecute, TruncateLongOutput
@@ -31,6 +33,11 @@ MAX_LISTED_FILES = 5
 KILLED_CELL_SOURCE = (
     "raise RuntimeError('While grading, this cell stopped the Python kernel "
     "(os._exit, a crash or running out of memory), so it was not run and scores 0.')"
+)
+
+STALLED_CELL_SOURCE = (
+    "raise RuntimeError('While grading, this cell ran past the {limit_s} s limit and did not stop when "
+    "interrupted, so it was not run and scores 0.')"
 )
 
 
@@ -132,11 +139,114 @@ def inspect_notebook(path: Path, release_path: Path) -> list[Event]:
     """One submitted notebook against its release: not JSON, deleted or edited locked cells."""
     try:
         submitted = nbformat.read(str(path), as_version=4)
+        nbformat.validate(submitted)
     except NotJSONError:
         return [Event(Outcome.NOT_JSON, path.name)]
     except Exception:  # valid JSON, not a valid notebook: nbgrader's run reports it (NOT_GRADED)
         return []
     return compare_locked_cells(submitted, nbformat.read(str(release_path), as_version=4))
+
+
+def _source_id(cell) -> str | None:
+    """The grade id of a cell nbgrader tracks (solution, test, locked or task cell), else None."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    tracked = meta.get("solution") or meta.get("grade") or meta.get("locked") or meta.get("task")
+    return meta.get("grade_id") if tracked else None
+
+
+def restore_missing_cells(submitted, released) -> list[str]:
+    """Put back (in place, at their released position) the tracked cells the learner deleted.
+
+    nbgrader's own `add_missing_cells` puts back test cells only, and fails
+    (KeyError) when the cell before a deleted test cell was deleted too, as when a
+    whole question block is gone: the learner's other answers then scored 0.
+    Here every deleted solution, test, locked and task cell comes back from the
+    release before nbgrader runs. Returns the grade ids put back.
+    """
+    present = {_source_id(c): i for i, c in enumerate(submitted.cells) if _source_id(c)}
+    restored, position = [], 0
+    for cell in released.cells:
+        grade_id = _source_id(cell)
+        if grade_id is None:
+            continue
+        if grade_id in present:
+            position = submitted.cells.index(next(c for c in submitted.cells if _source_id(c) == grade_id)) + 1
+            continue
+        submitted.cells.insert(position, copy.deepcopy(cell))
+        position += 1
+        restored.append(grade_id)
+    return restored
+
+
+GRADING_KEYS = ("grade_id", "grade", "solution", "locked", "task", "points")
+
+
+def _put_back_metadata(cell, released_cell) -> bool:
+    """Give `cell` the released cell's nbgrader metadata if what grading reads differs; True if it did."""
+    theirs, ours = cell.get("metadata", {}).get("nbgrader", {}), released_cell.metadata["nbgrader"]
+    if all(theirs.get(key) == ours.get(key) for key in GRADING_KEYS):
+        return False
+    cell.metadata["nbgrader"] = copy.deepcopy(ours)
+    return True
+
+
+def repair_metadata(submitted, released) -> list[str]:
+    """Put back the nbgrader metadata the learner changed (in place); returns the grade ids concerned.
+
+    A cell that is still the released cell (same cell id) gets the released metadata
+    back: a renamed or copied grade id, a test cell marked as not graded. Any other
+    cell claiming a grade id is an ordinary cell unless it is the only one holding a
+    released grade id whose released cell is gone (a notebook rebuilt with new cell
+    ids). nbgrader itself fails on these (KeyError 'grade_id', "Inconsistent
+    checksums") and the pair scored 0.
+    """
+    by_cell_id = {c.get("id"): c for c in released.cells if _source_id(c)}
+    claimed: dict[str, list] = {}
+    repaired = []
+    for cell in submitted.cells:
+        original = by_cell_id.get(cell.get("id"))
+        if original is not None and _put_back_metadata(cell, original):
+            repaired.append(_source_id(original))
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id and original is None:
+            claimed.setdefault(grade_id, []).append(cell)
+    kept = {_source_id(c) for c in submitted.cells if c.get("id") in by_cell_id}
+    return repaired + _settle_claims(claimed, kept, {_source_id(c): c for c in released.cells if _source_id(c)})
+
+
+def _settle_claims(claimed: dict[str, list], kept: set, released: dict) -> list[str]:
+    """Cells with a grade id but no released cell id: one may stand in for a released cell that is gone."""
+    repaired = []
+    for grade_id, cells in claimed.items():
+        if grade_id in released and grade_id not in kept:  # the released cell under a new cell id
+            if _put_back_metadata(cells[0], released[grade_id]):
+                repaired.append(grade_id)
+            cells = cells[1:]
+        for cell in cells:
+            del cell.metadata["nbgrader"]
+            repaired.append(grade_id)
+    return repaired
+
+
+def restore_notebook(path: Path, release_path: Path) -> list[Event]:
+    """Repair changed nbgrader metadata and put back deleted cells from the release, before nbgrader runs."""
+    try:
+        submitted = nbformat.read(str(path), as_version=4)
+        released = nbformat.read(str(release_path), as_version=4)
+        nbformat.validate(submitted)
+    except Exception:  # not a (valid) notebook: inspect and nbgrader report it
+        return []
+    repaired = repair_metadata(submitted, released)
+    restored = restore_missing_cells(submitted, released)
+    if not (restored or repaired):
+        return []
+    nbformat.write(submitted, str(path))
+    events = [Event(Outcome.METADATA_RESTORED, path.name, {"cells": ", ".join(dict.fromkeys(repaired))})] if repaired else []
+    locked = set(locked_cells(released))
+    learners = [g for g in restored if g not in locked]  # deleted locked cells are TEST_CELL_RESTORED already
+    if learners:
+        events.append(Event(Outcome.CELLS_RESTORED, path.name, {"cells": ", ".join(learners)}))
+    return events
 
 
 def inspect(workdir: Path, release: Path) -> list[Event]:
@@ -147,6 +257,7 @@ def inspect(workdir: Path, release: Path) -> list[Event]:
     for name in expected:
         if (workdir / name).is_file():
             events += inspect_notebook(workdir / name, release / name)
+            events += restore_notebook(workdir / name, release / name)
     return events
 
 
@@ -166,10 +277,17 @@ class RunRecord:
 
     failures: list[Failure] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)  # cells whose output was cut
+    tampered: list = field(default_factory=list)  # canary.Finding: test cells that did not run as written
+    repeated: bool = False  # the same failure came back in a second, fresh run: the submission's
 
 
-def autograde_config(base, root: Path, db_url: str, *, memory_mb: int, fork_socket: str, run_dir: Path):
-    """nbgrader's config for grading in the private course `root`: limited kernels, long outputs cut."""
+def autograde_config(base, root: Path, db_url: str, *, memory_mb: int, fork_socket: str, run_dir: Path,
+                     canaries: bool = True):
+    """nbgrader's config for grading in the private course `root`: limited kernels, long outputs cut.
+
+    With `canaries`, every test cell is guarded by a canary (`canary.py`): a test
+    cell that did not run as written gets no points and a TAMPERED outcome.
+    """
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute, LimitOutput
 
@@ -183,7 +301,8 @@ def autograde_config(base, root: Path, db_url: str, *, memory_mb: int, fork_sock
     config.LimitedKernelManager.fork_server = fork_socket
     config.LimitedExecute.run_dir = str(run_dir)
     pipeline = list(config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default()))
-    pipeline = [LimitedExecute if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in pipeline]
+    execute = canary_execute_class() if canaries else LimitedExecute
+    pipeline = [execute if p is Execute or p == "nbgrader.preprocessors.Execute" else p for p in pipeline]
     at = next((i for i, p in enumerate(pipeline) if p is LimitOutput), len(pipeline) - 1)
     pipeline.insert(at + 1, TruncateLongOutput)
     config.Autograde.autograde_preprocessors = pipeline
@@ -211,6 +330,8 @@ def _recording_autograde():
                 truncate = self._preprocessor(TruncateLongOutput)
                 if truncate is not None:
                     self.record.truncated += truncate.truncated
+                execute = self._preprocessor(LimitedExecute)
+                self.record.tampered += getattr(execute, "findings", [])
 
     return RecordingAutograde
 
@@ -245,6 +366,13 @@ def is_busy(record: RunRecord) -> bool:
     return any(isinstance(f.error, CellTimeoutError) for f in record.failures)
 
 
+def stalled(record: RunRecord) -> Failure | None:
+    """The failure in which a cell's output did not arrive in time after the interrupt (CellTimeoutError)."""
+    from nbclient.exceptions import CellTimeoutError
+
+    return next((f for f in record.failures if isinstance(f.error, CellTimeoutError)), None)
+
+
 def kernel_death(record: RunRecord) -> Failure | None:
     """The failure in which the kernel died or stopped answering, if any."""
     from nbclient.exceptions import DeadKernelError
@@ -253,10 +381,11 @@ def kernel_death(record: RunRecord) -> Failure | None:
     return next((f for f in record.failures if isinstance(f.error, (DeadKernelError, UnresponsiveKernelError))), None)
 
 
-def neutralise(workdir: Path, culprit: tuple[str, str, str]) -> Event:
-    """Replace the (student-editable) cell that killed the kernel by one that raises.
+def neutralise(workdir: Path, culprit: tuple[str, str, str], *, stalled: bool = False, limit_s: int = 0) -> Event:
+    """Replace the (student-editable) cell that killed the kernel (or, `stalled`, ignored the interrupt) by one that raises.
 
-    KERNEL_DIED if it was replaced (grade again), KERNEL_DIED_IN_LOCKED_CELL if it cannot be.
+    KERNEL_DIED (INTERRUPT_IGNORED) if it was replaced (grade again); if it cannot be
+    (a locked cell), KERNEL_DIED_IN_LOCKED_CELL, or NOT_GRADABLE for a stalled one.
     """
     from nbgrader.utils import is_grade, is_locked
 
@@ -268,9 +397,13 @@ def neutralise(workdir: Path, culprit: tuple[str, str, str]) -> Event:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         same = meta.get("grade_id") == grade_id if grade_id else cell.get("id") == cell_id
         if same and not is_locked(cell) and not is_grade(cell):
-            cell.source = KILLED_CELL_SOURCE
+            cell.source = STALLED_CELL_SOURCE.format(limit_s=limit_s) if stalled else KILLED_CELL_SOURCE
             nbformat.write(notebook, str(path))
-            return Event(Outcome.KERNEL_DIED, where)
+            return Event(Outcome.INTERRUPT_IGNORED, where, {"limit_s": limit_s}) if stalled else Event(Outcome.KERNEL_DIED, where)
+    if stalled:
+        return Event(Outcome.NOT_GRADABLE, where, {
+            "notebook": notebook_name,
+            "error": f"locked cell {where} ran past the {limit_s} s limit and did not stop when interrupted, twice"})
     return Event(Outcome.KERNEL_DIED_IN_LOCKED_CELL, where)
 
 
@@ -302,11 +435,41 @@ def classify(autograded: Path, record: RunRecord, known: set[Outcome], *, timeou
     for path in notebooks:
         events += cell_events(nbformat.read(str(path), as_version=4), timeout_s=timeout_s, memory_mb=memory_mb)
     events += [Event(Outcome.OUTPUT_TRUNCATED, cell) for cell in record.truncated]
-    if not notebooks and not (known & EXPLAINS_NO_NOTEBOOK):
-        error = record.failures[0].error if record.failures else None
-        text = f"{type(error).__name__}: {error}"[:300] if error else "nbgrader produced no graded notebook"
-        events.append(Event(Outcome.NOT_GRADED, detail={"error": text}))
+    events += [Event(Outcome.TAMPERED, f.before, f.as_detail()) for f in record.tampered]
+    produced = {path.name for path in notebooks}
+    unproduced = [f for f in record.failures if f.notebook not in produced]
+    if (unproduced or not notebooks) and not (known & EXPLAINS_NO_NOTEBOOK):
+        events.append(not_graded(record))
     return events
+
+
+def error_text(error: BaseException | None) -> str:
+    """The whole exception, as one would read it at the end of a traceback (never cut)."""
+    if error is None:
+        return "nbgrader produced no graded notebook"
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    if frames:
+        last = frames[-1]
+        text += f" (raised in {Path(last.filename).parent.name}/{Path(last.filename).name}:{last.lineno}, {last.name})"
+    return text
+
+
+def not_graded(record: RunRecord) -> Event:
+    """Why the run produced nothing: NOT_GRADABLE if the same failure came back in a fresh run, else NOT_GRADED."""
+    failure = record.failures[0] if record.failures else None
+    detail = {"error": error_text(failure.error if failure else None)}
+    if failure is not None:
+        detail["notebook"] = failure.notebook
+    return Event(Outcome.NOT_GRADABLE if record.repeated else Outcome.NOT_GRADED, detail=detail)
+
+
+def same_failure(first: RunRecord, second: RunRecord) -> bool:
+    """Two runs failed the same way (same exception type and text on the same notebook)."""
+    def key(record: RunRecord) -> list[tuple[str, str, str]]:  # the message's first line: later ones may hold random cell ids
+        return [(f.notebook, type(f.error).__name__, str(f.error).split("\n", 1)[0]) for f in record.failures]
+
+    return bool(first.failures) and key(first) == key(second)
 
 
 # -- read scores ----------------------------------------------------------------

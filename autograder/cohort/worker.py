@@ -30,11 +30,10 @@ from autograder.cohort.digest import submission_digest
 from autograder.cohort.forkserver import ForkServer
 from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path
 from autograder.cohort.outcomes import Outcome, PairResult, unfinished
+from autograder.cohort.retries import MAX_RUNS, Retries
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB, DatasetGuard, private_pmcourse
 
 SQLITE_TIMEOUT_S = 120
-KERNEL_DEATH_RETRIES = 2
-TRANSIENT_RETRIES = 2
 
 __all__ = ["PairResult", "Worker", "grade_safely", "submission_digest"]
 
@@ -113,23 +112,31 @@ class Worker:
         return record
 
     def _run_with_retries(self, config, workdir: Path, student: str, module: str, result: PairResult):
-        """Run nbgrader; again if the machine was busy, or after neutralising a cell that killed the kernel."""
+        """Run nbgrader until the run says something about the submission, not about the grader.
+
+        A dead fork server is restarted and the pair graded again, unblamed. A kernel
+        that died, or a cell that did not stop when interrupted (a busy machine looks the
+        same), is given a second, fresh kernel first: only when the same cell does it
+        again is that cell the submission's doing, replaced by one that raises, and the
+        rest graded. Any other nbgrader failure is run once more: if it comes back the
+        same, the run is marked `repeated` (NOT_GRADABLE: it needs a person).
+        """
+        retry = Retries(self, workdir, result)
         record = self._run(config, workdir, student, module)
-        for _ in range(TRANSIENT_RETRIES):  # a starved kernel (busy machine), not the student's fault
-            if not stages.is_busy(record):
+        for _ in range(MAX_RUNS - 1):
+            action = retry.after(record)
+            if action is None:
                 break
-            result.add(Outcome.RETRIED_BUSY)
-            record = self._run(config, workdir, student, module)
-        for _ in range(KERNEL_DEATH_RETRIES):
-            death = stages.kernel_death(record)
-            if death is None or death.last_cell is None:
+            previous, record = record, self._run(config, workdir, student, module)
+            retry.settled(record)
+            if action == "confirm" and stages.same_failure(previous, record):
+                record.repeated = True
                 break
-            event = stages.neutralise(workdir, death.last_cell)
-            result.add(event.outcome, event.where)
-            if event.outcome is not Outcome.KERNEL_DIED:
-                break
-            record = self._run(config, workdir, student, module)
         return record
+
+    def _fork_server_died(self) -> bool:
+        process = getattr(self.fork_server, "process", None)
+        return process is not None and process.poll() is not None
 
     def _record_scores(self, student: str, module: str, result: PairResult) -> None:
         scores = stages.read_scores(self.db_url, self.course.course_id, student, module)
@@ -155,5 +162,5 @@ def grade_safely(worker: Worker, student: str, module: str) -> dict:
         return database.with_retries(lambda: worker.grade(student, module), worker.course.db_url,
                                      say=worker.log.warning)
     except Exception as error:  # noqa: BLE001 - reported in the journal, graded again next run
-        text = str(error) if isinstance(error, database.GradebookUnreachable) else repr(error)
-        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=text[:500])
+        text = str(error) if isinstance(error, database.GradebookUnreachable) else stages.error_text(error)  # whole, never cut
+        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=text)

@@ -15,6 +15,12 @@ DETAILS = {
     Outcome.RENAMED: {"submitted": "Copy of 01.ipynb"},
     Outcome.NOT_GRADED: {"error": "RuntimeError: boom"},
     Outcome.PIPELINE_ERROR: {"error": "OSError()"},
+    Outcome.TAMPERED: {"what": "IPython ast_transformers", "cells": 2, "affected": "q1_test, q2_test"},
+    Outcome.CELLS_RESTORED: {"cells": "q2_answer"},
+    Outcome.METADATA_RESTORED: {"cells": "q2_answer"},
+    Outcome.NOT_GRADABLE: {"notebook": "01.ipynb", "error": "KeyError: 'q1'"},
+    Outcome.GRADER_RETRIED: {"reason": "the kernel fork server died while grading"},
+    Outcome.INTERRUPT_IGNORED: {"limit_s": 30},
 }
 
 

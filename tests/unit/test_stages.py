@@ -143,7 +143,10 @@ def test_autograde_config_swaps_in_the_limited_preprocessors(tmp_path):
     base.Execute.timeout = 30
     config = stages.autograde_config(base, tmp_path, "sqlite:///x.db", memory_mb=512, fork_socket="s", run_dir=tmp_path)
     pipeline = config.Autograde.autograde_preprocessors
-    assert Execute not in pipeline and LimitedExecute in pipeline
+    assert Execute not in pipeline and any(isinstance(p, type) and issubclass(p, LimitedExecute) for p in pipeline)
+    plain = stages.autograde_config(base, tmp_path, "sqlite:///x.db", memory_mb=512, fork_socket="s", run_dir=tmp_path,
+                                    canaries=False)
+    assert LimitedExecute in plain.Autograde.autograde_preprocessors
     assert pipeline.index(TruncateLongOutput) == pipeline.index(LimitOutput) + 1
     assert config.LimitedKernelManager.memory_mb == 512 and config.CourseDirectory.db_url == "sqlite:///x.db"
     assert "CourseDirectory" not in base or "root" not in base.CourseDirectory, "the course's own config is not changed"
