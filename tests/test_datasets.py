@@ -63,6 +63,7 @@ MIN_ROWS = {
     "experiments": 2,
     "experiment_assignments": 10000,
     "experiment_guardrails": 10000,
+    "experiment_daily": 56,  # 28 days x 2 variants
     "capstone_accounts": 300,
     "capstone_events": 10000,
     "capstone_feedback": 500,
@@ -554,3 +555,22 @@ def test_finding_f21_landing_and_growing():
     assert ns["ask_table"].loc[True, True] == ns["ask_table"].loc[True].sum() and ns["p_ask"] < 0.01
     conv = ns["conv"]
     assert (conv["week"] > 9).sum() == 3 and (conv.loc[conv["person"] == "Tom", "feedback"].isna()).all()
+
+
+def test_finding_f24_experiment_pitfalls():
+    ns = run_snippet("F24")
+    lift = ns["weekly_lift"]
+    assert list(lift.index) == [1, 2, 3, 4] and lift[1] > 0.12 and lift[1] > lift[2] > max(lift[3], lift[4]) - 0.005
+    assert lift[1] > 2 * max(lift[3], lift[4])
+    assert ns["p_late"] > 0.05
+    p, holm = ns["p_values"], ns["holm"]
+    assert p["plan_created"] < 0.001 and holm["plan_created"] < 0.05
+    assert p["task_completed"] < 0.05 < holm["task_completed"]
+    assert p["calendar_connected"] > 0.2 and p["upgraded"] > 0.2
+    assert 0 < ns["low"] < ns["mde_points"] < ns["high"]  # real, size unclear
+    rates = ns["rates"]
+    assert rates.loc["treatment", "support_contact"] > rates.loc["control", "support_contact"]
+    assert ns["p_guard"] > 0.05 and ns["guard_high"] > 0.005  # not significant, yet not shown non-inferior
+    wr = ns["weekend_rates"]
+    assert wr.loc[True, "control"] < wr.loc[False, "control"] - 0.05
+    assert wr.loc[True, "treatment"] / wr.loc[True, "control"] < wr.loc[False, "treatment"] / wr.loc[False, "control"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import analytics, capstone, feedback, internship, interview, landing, market, onboarding, research, roadmap, worklog
+from . import analytics, capstone, feedback, internship, interview, landing, market, onboarding, pitfalls, research, roadmap, worklog
 from .core import Context, Table
 
 # Order = order in datapackage.json and README.md (follows the course).
@@ -25,6 +25,7 @@ TABLES: list[Table] = [
     *research.TABLES,
     *roadmap.TABLES,
     *analytics.TABLES,
+    *pitfalls.TABLES,
     *capstone.TABLES,
 ]
 
