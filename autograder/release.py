@@ -31,10 +31,10 @@ def main(only: list[str]) -> None:
                 shutil.rmtree(target)
             shutil.copytree(generated / module, target)
             print(f"modules/{module}: regenerated from solutions/{module}")
+    HOME.write_text(home_text(module_ids()), encoding="utf-8")  # the course home lists every module, always
+    print(f"{HOME.name}: regenerated")
     if only:
         return
-    HOME.write_text(home_text(modules), encoding="utf-8")
-    print(f"{HOME.name}: regenerated")
     for stale in sorted(p for p in MODULES.glob("m*") if p.is_dir() and p.name not in modules):
         shutil.rmtree(stale)
         print(f"modules/{stale.name}: removed (no such module in solutions/)")

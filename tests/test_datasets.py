@@ -71,6 +71,8 @@ MIN_ROWS = {
     "payments": 1000,
     "marketing_spend": 30,
     "app_releases": 5,
+
+    "experiment_daily": 56,  # 28 days x 2 variants
     "capstone_accounts": 300,
     "capstone_events": 10000,
     "capstone_feedback": 500,
@@ -613,3 +615,21 @@ def test_finding_f22_running_the_research():
     assert list(counts.index[:2]) == ["sync", "shift_work"] and counts["shift_work"] == 6
     assert ns["shift_segments"].idxmax() == "Working student"
     assert len(ns["lead"]) == int((pairs["A"] != pairs["B"]).sum())
+
+def test_finding_f24_experiment_pitfalls():
+    ns = run_snippet("F24")
+    lift = ns["weekly_lift"]
+    assert list(lift.index) == [1, 2, 3, 4] and lift[1] > 0.12 and lift[1] > lift[2] > max(lift[3], lift[4]) - 0.005
+    assert lift[1] > 2 * max(lift[3], lift[4])
+    assert ns["p_late"] > 0.05
+    p, holm = ns["p_values"], ns["holm"]
+    assert p["plan_created"] < 0.001 and holm["plan_created"] < 0.05
+    assert p["task_completed"] < 0.05 < holm["task_completed"]
+    assert p["calendar_connected"] > 0.2 and p["upgraded"] > 0.2
+    assert 0 < ns["low"] < ns["mde_points"] < ns["high"]  # real, size unclear
+    rates = ns["rates"]
+    assert rates.loc["treatment", "support_contact"] > rates.loc["control", "support_contact"]
+    assert ns["p_guard"] > 0.05 and ns["guard_high"] > 0.005  # not significant, yet not shown non-inferior
+    wr = ns["weekend_rates"]
+    assert wr.loc[True, "control"] < wr.loc[False, "control"] - 0.05
+    assert wr.loc[True, "treatment"] / wr.loc[True, "control"] < wr.loc[False, "treatment"] / wr.loc[False, "control"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import analytics, capstone, feedback, fieldwork, internship, interview, landing, market, onboarding, research, revenue, roadmap, worklog
+from . import analytics, capstone, feedback, fieldwork, internship, interview, landing, market, onboarding, pitfalls, research, revenue, roadmap, worklog
 from .core import Context, Table
 
 # Order = order in datapackage.json and README.md (follows the course).
@@ -27,6 +27,7 @@ TABLES: list[Table] = [
     *roadmap.TABLES,
     *analytics.TABLES,
     *revenue.TABLES,
+    *pitfalls.TABLES,
     *capstone.TABLES,
 ]
 
