@@ -43,11 +43,18 @@ def cmd_collect(args) -> int:
 
 def cmd_grade(args) -> int:
     from autograder.cohort.grade import grade, status_table, summary
+    from autograder.cohort.sandbox import SandboxUnavailable
 
     course = _course(args)
     started = time.time()
-    results = grade(course, args.module or None, args.student or None, args.workers, args.force,
-                    args.memory_mb, progress=not args.quiet)
+    if args.no_sandbox:
+        print("grading WITHOUT the OS sandbox (--no-sandbox): submissions can reach this machine's files", flush=True)
+    try:
+        results = grade(course, args.module or None, args.student or None, args.workers, args.force,
+                        args.memory_mb, progress=not args.quiet, sandbox=not args.no_sandbox)
+    except SandboxUnavailable as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
     graded_now = sum(1 for r in results if r.get("finished", 0) >= started and r["status"] != "not_submitted")
     if not args.quiet:
         print(status_table(results))
@@ -93,6 +100,8 @@ def cmd_all(args) -> int:
     for step in steps:
         print(f"== {step.__name__[4:]}", flush=True)
         result = step(args)
+        if step is cmd_grade and result == 2:  # refused (no sandbox possible): nothing to give feedback on
+            return 2
         if step is cmd_collect and result:
             print("(collect found problems: see the report above; going on)")
         code = max(code, result if step is not cmd_collect else 0)
@@ -131,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
     grade_opts.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                             help=f"memory limit of each student kernel (default {DEFAULT_MEMORY_MB} MB; 0: none)")
     grade_opts.add_argument("--quiet", "-q", action="store_true", help="no progress bar or status table")
+    grade_opts.add_argument("--no-sandbox", action="store_true",
+                            help="run student code without the OS sandbox (only for submissions you trust; "
+                                 "noted on every pair)")
     force_opt = argparse.ArgumentParser(add_help=False)
     force_opt.add_argument("--force", action="store_true", help="redo what is already done")
     to_opt = argparse.ArgumentParser(add_help=False)

@@ -92,8 +92,17 @@ def grade(
     force: bool = False,
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: bool = True,
+    sandbox: bool = True,
 ) -> list[dict]:
-    """Grade what is not graded yet; return every pair's journal entry (old and new)."""
+    """Grade what is not graded yet; return every pair's journal entry (old and new).
+
+    `sandbox`: run every kernel in the OS sandbox (`sandbox.py`); raises
+    `SandboxUnavailable` if none can be made here. False grades as before, noted on every pair.
+    """
+    if sandbox:
+        from autograder.cohort.sandbox import require
+
+        require()
     modules = modules or released_modules(course)
     students = students or students_of(course)
     todo, results = plan(course, modules, students, force)
@@ -107,7 +116,7 @@ def grade(
     for _ in range(POOL_RESTARTS + 1):
         if not pending:
             break
-        pending = _run_pool(course, pending, workers, memory_mb, bar, results)
+        pending = _run_pool(course, pending, workers, (memory_mb, sandbox), bar, results)
     for student, module in pending:  # the pool broke again and again on these
         entry = unfinished(student, module, Outcome.WORKER_CRASHED)
         results.append(entry)
@@ -116,11 +125,11 @@ def grade(
     return results
 
 
-def _run_pool(course: Course, pairs, workers, memory_mb, bar: Progress, results: list[dict]):
-    """Grade `pairs`; return those left ungraded if the pool broke."""
+def _run_pool(course: Course, pairs, workers, kernel_options, bar: Progress, results: list[dict]):
+    """Grade `pairs`; return those left ungraded if the pool broke. `kernel_options`: (memory_mb, sandbox)."""
     left = set(pairs)
     context = multiprocessing.get_context("spawn")
-    initargs = (str(course.root), course.db_url_override, memory_mb)
+    initargs = (str(course.root), course.db_url_override, *kernel_options)
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=initargs) as pool:
             futures = {pool.submit(grade_in_worker, s, m): (s, m) for s, m in pairs}

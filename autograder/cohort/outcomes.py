@@ -38,6 +38,8 @@ class Outcome(str, Enum):
     NO_GRADE_RECORDED = "no_grade_recorded"
     PIPELINE_ERROR = "pipeline_error"
     WORKER_CRASHED = "worker_crashed"
+    NOT_SANDBOXED = "not_sandboxed"
+    WALL_CLOCK_LIMIT = "wall_clock_limit"
 
 
 # Outcomes that leave the pair without a grade (status "failed", graded again on the next run).
@@ -85,6 +87,8 @@ _SENTENCES = {
     Outcome.NO_GRADE_RECORDED: "no grade recorded",
     Outcome.PIPELINE_ERROR: "pipeline error: {error}",
     Outcome.WORKER_CRASHED: "the grading worker crashed on this submission",
+    Outcome.NOT_SANDBOXED: "graded without the OS sandbox (--no-sandbox): its code could reach the grader's files",
+    Outcome.WALL_CLOCK_LIMIT: "ran past the {limit_s} s limit for a whole submission: the cells still running were stopped",
 }
 
 
