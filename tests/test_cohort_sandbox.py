@@ -136,9 +136,11 @@ def test_each_attack_is_contained_and_graded_right(attacked, case):
     spec = {**ATTACK_SPECS, **CONTROLS}[case]
     result = results[students[case]]
     got = set(result["outcomes"]) - {Outcome.RETRIED_BUSY.value}
-    assert result["status"] == "graded" and got == set(spec["expect"]["outcomes"]), (case, result["outcomes"])
+    status = spec["expect"].get("status", "graded")
+    assert result["status"] == status and got == set(spec["expect"]["outcomes"]), (case, result["outcomes"])
     wanted = expected_scores(course.root, spec)
-    assert {cell: result["auto_scores"].get(cell, 0.0) for cell in wanted} == wanted, (case, result["auto_scores"])
+    if wanted is not None:
+        assert {cell: result["auto_scores"].get(cell, 0.0) for cell in wanted} == wanted, (case, result["auto_scores"])
     if "output" in spec["expect"]:
         printed = _printed(course, students[case])
         assert spec["expect"]["output"] in printed, f"{case}: {printed[-600:]}"
@@ -255,7 +257,7 @@ def test_feedback_shows_no_hidden_tests_mark_schemes_or_solutions(attacked):
     graded_text = "".join(nb.read_text() for nb in course.autograded.rglob("*.ipynb"))
     assert any(json.dumps(line)[1:-1] in graded_text for line in hidden), "the scan would not see hidden tests"
     pages = sorted(course.feedback.rglob("*.html"))
-    assert len(pages) == len(students), pages
+    assert len(pages) == len(list(course.autograded.glob(f"*/{MODULE}/*.ipynb"))) >= len(students) - 1, pages
     for page in pages:
         text = _page_text(page.read_text(encoding="utf-8"))
         student = page.parent.name if page.parent.name != MODULE else page.parent.parent.name
@@ -266,3 +268,17 @@ def test_feedback_shows_no_hidden_tests_mark_schemes_or_solutions(attacked):
         assert not leaked, f"{page} shows hidden tests or mark scheme lines: {leaked[:3]}"
         copied = [line for line in solutions if line in text and json.dumps(line)[1:-1] not in submitted]
         assert not copied, f"{page} shows solution code the learner did not write: {copied[:3]}"
+
+
+def test_the_wall_clock_cap_cuts_every_cell_limit():
+    """A submission's cells share one deadline: a cell never gets more than what is left of it."""
+    import time
+
+    from nbformat.v4 import new_code_cell
+
+    from autograder.cohort.workspace import LimitedExecute
+
+    execute = LimitedExecute(timeout=30, deadline=time.time() + 5)
+    assert 4 <= execute._get_timeout(new_code_cell("pass")) <= 5
+    assert LimitedExecute(timeout=30, deadline=time.time() - 60)._get_timeout(new_code_cell("pass")) == 1.0
+    assert LimitedExecute(timeout=30)._get_timeout(new_code_cell("pass")) == 30

@@ -99,10 +99,7 @@ def grade(
     `sandbox`: run every kernel in the OS sandbox (`sandbox.py`); raises
     `SandboxUnavailable` if none can be made here. False grades as before, noted on every pair.
     """
-    if sandbox:
-        from autograder.cohort.sandbox import require
-
-        require()
+    _require_sandbox(sandbox)
     modules = modules or released_modules(course)
     students = students or students_of(course)
     todo, results = plan(course, modules, students, force)
@@ -123,6 +120,14 @@ def grade(
         journal.write(course, entry)
     results.sort(key=lambda r: (r["module"], r["student"]))
     return results
+
+
+def _require_sandbox(wanted: bool) -> None:
+    """Raise `SandboxUnavailable` (its message names the fix) if a sandbox is wanted and cannot be made."""
+    if wanted:
+        from autograder.cohort.sandbox import require
+
+        require()
 
 
 def _run_pool(course: Course, pairs, workers, kernel_options, bar: Progress, results: list[dict]):

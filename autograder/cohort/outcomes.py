@@ -88,7 +88,7 @@ _SENTENCES = {
     Outcome.PIPELINE_ERROR: "pipeline error: {error}",
     Outcome.WORKER_CRASHED: "the grading worker crashed on this submission",
     Outcome.NOT_SANDBOXED: "graded without the OS sandbox (--no-sandbox): its code could reach the grader's files",
-    Outcome.WALL_CLOCK_LIMIT: "ran past the {limit_s} s limit for a whole submission: the cells still running were stopped",
+    Outcome.WALL_CLOCK_LIMIT: "ran past the wall-clock limit of a whole submission: the cells still running were stopped",
 }
 
 

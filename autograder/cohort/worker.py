@@ -106,7 +106,7 @@ class Worker:
         deadline = time.monotonic() + self.limits.wall_s
         record = self._run_with_retries(config, workdir, student, module, result)
         if time.monotonic() > deadline:
-            result.add(Outcome.WALL_CLOCK_LIMIT, limit_s=self.limits.wall_s)
+            result.add(Outcome.WALL_CLOCK_LIMIT, f"{self.limits.wall_s} s")
         autograded = root / "autograded" / student / module
         result.extend(stages.classify(
             autograded, record, result.outcomes, timeout_s=self.course.cell_timeout, memory_mb=self.memory_mb,
