@@ -251,8 +251,10 @@ def test_feedback_shows_no_hidden_tests_mark_schemes_or_solutions(attacked):
             hidden |= set(_regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
             schemes |= set(_regions(cell.source, "BEGIN MARK SCHEME", "END MARK SCHEME"))
             solutions |= set(_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
-    hidden = {line for line in hidden if json.dumps(line)[1:-1] not in release}  # visible elsewhere: not secret
-    solutions = {line for line in solutions if len(line) > 12 and json.dumps(line)[1:-1] not in release}
+    def secret(line: str) -> bool:  # long enough to be distinctive ("else:" is not), and not shown to students anyway
+        return len(line) > 12 and json.dumps(line)[1:-1] not in release
+
+    hidden, schemes, solutions = ({line for line in lines if secret(line)} for lines in (hidden, schemes, solutions))
     assert hidden and schemes and solutions, "the module has no hidden tests, mark scheme or solution to look for"
     graded_text = "".join(nb.read_text() for nb in course.autograded.rglob("*.ipynb"))
     assert any(json.dumps(line)[1:-1] in graded_text for line in hidden), "the scan would not see hidden tests"
