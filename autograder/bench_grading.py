@@ -107,7 +107,8 @@ def sandbox_overhead(folder: Path, workers: int, sandboxed_s: float, sandboxed_c
     plain_cpu = children_cpu_seconds() - before
     print(f"pipeline without the sandbox (--no-sandbox): {plain_s:.1f} s, CPU {plain_cpu:.1f} s; sandbox overhead "
           f"per submission {(sandboxed_s - plain_s) * workers / submissions:+.2f} s per worker, "
-          f"CPU {(sandboxed_cpu - plain_cpu) / submissions:+.2f} s", flush=True)
+          f"(compare wall-clock: the CPU of sandboxed kernels is reaped inside bubblewrap and not all counted here, "
+          f"{(sandboxed_cpu - plain_cpu) / submissions:+.2f} s)", flush=True)
 
 
 def grades(folder: Path, modules: list[str]):

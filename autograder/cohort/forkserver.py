@@ -234,6 +234,8 @@ def serve(socket_path: str, inbox: str | None = None) -> None:
         with conn:
             conn.settimeout(30)
             request = json.loads(_read_all(conn))
+            if request.get("quit"):  # leave normally: the sandbox's init then reaps everything (CPU accounting too)
+                break
             pid = os.fork()
             if pid == 0:
                 server.close()
@@ -301,12 +303,23 @@ class ForkServer:
             time.sleep(0.05)
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        if self.process is None or self.process.poll() is not None:
+            return
+        if self.sandbox is not None:  # ask first: a killed bwrap leaves its kernels' CPU time unaccounted
             try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.settimeout(10)
+                    conn.connect(self.socket_path)
+                    conn.sendall(b'{"quit": true}')
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+                return
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 def fork_kernel(socket_path: str, args: list[str], env: dict[str, str], cwd: str, memory_bytes: int,
