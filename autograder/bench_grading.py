@@ -5,7 +5,8 @@ Builds a synthetic cohort (default 60 students) across every module in
 right (first half of the questions, 30 %), blank (15 %) and broken (15 %: half
 not valid JSON, half with a syntax error in an answer). Two identical copies of
 the course are graded: one with `nbgrader autograde <module>` per module, one
-with `python -m autograder.cohort grade`. Then the grades are compared cell by
+with `python -m autograder.cohort grade` (in its OS sandbox; a third copy is graded
+with `--no-sandbox` to print the sandbox's overhead per submission). Then the grades are compared cell by
 cell (and the final scores), and the floor is measured: starting a kernel and
 executing each module's solution notebook once.
 
@@ -101,11 +102,23 @@ def stock(folder: Path, modules: list[str]) -> float:
     return time.monotonic() - started
 
 
-def pipeline(folder: Path, workers: int) -> float:
+def pipeline(folder: Path, workers: int, sandbox: bool = True) -> float:
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "autograder.cohort", "grade", "--course", str(folder), "--quiet",
-                    "--workers", str(workers)], check=False, capture_output=True, text=True)
+                    "--workers", str(workers)] + ([] if sandbox else ["--no-sandbox"]),
+                   check=False, capture_output=True, text=True)
     return time.monotonic() - started
+
+
+def sandbox_overhead(folder: Path, workers: int, sandboxed_s: float, sandboxed_cpu: float, submissions: int) -> None:
+    """Grade the same cohort again without the sandbox; print what the sandbox costs per submission."""
+    before = children_cpu_seconds()
+    plain_s = pipeline(folder, workers, sandbox=False)
+    plain_cpu = children_cpu_seconds() - before
+    print(f"pipeline without the sandbox (--no-sandbox): {plain_s:.1f} s, CPU {plain_cpu:.1f} s; sandbox overhead "
+          f"per submission {(sandboxed_s - plain_s) * workers / submissions:+.2f} s per worker, "
+          f"(compare wall-clock: the CPU of sandboxed kernels is reaped inside bubblewrap and not all counted here, "
+          f"{(sandboxed_cpu - plain_cpu) / submissions:+.2f} s)", flush=True)
 
 
 def grades(folder: Path, modules: list[str]):
@@ -248,7 +261,7 @@ def main(argv=None) -> int:
         graded = []
         if not args.skip_stock:
             nbgrader_s, pipeline_s = stock_and_pipeline(scratch, modules, args.workers, sum(floors.values()) / len(floors))
-            graded += [scratch / "stock", scratch / "pipeline"]
+            graded += [scratch / "stock", scratch / "pipeline", scratch / "unsandboxed"]
             last += f" nbgrader_s={nbgrader_s:.1f} pipeline_s={pipeline_s:.1f} speedup={nbgrader_s / pipeline_s:.2f}"
         if args.engine != "none":
             folders, summary = engines(scratch, args.engine)
@@ -280,6 +293,8 @@ def stock_and_pipeline(scratch: Path, modules: list[str], workers: int, floor: f
     print(f"pipeline ({workers} workers): {pipeline_s:.1f} s; per submission per worker {per:.2f} s, "
           f"floor {floor:.2f} s, ratio {per / floor:.2f} (target <= 1.5); CPU {pipeline_cpu:.1f} s "
           f"({stock_cpu / pipeline_cpu:.2f}x less than stock)", flush=True)
+    shutil.copytree(scratch / "pristine", scratch / "unsandboxed")
+    sandbox_overhead(scratch / "unsandboxed", workers, pipeline_s, pipeline_cpu, submissions)
     return nbgrader_s, pipeline_s
 
 

@@ -17,6 +17,11 @@ not go stale when the notebook changes. Recipe keys:
 - `expect`: `lost` (questions that score 0), `zero`, `outcomes` (the exact set of `Outcome` values the pair
   gets, apart from a retry on a busy machine), `output`, `penalty_share`, `max_autograded_kb` (KB over the right submission's graded notebook),
   `status` (default `graded`).
+
+In `question_code`, `@COURSE@` becomes the course folder's absolute path, and
+any other `@NAME@` the value `make_submission` is given for it (attack recipes,
+`tests/fixtures/attacks/`, use `@PORT@`, `@SECRET@`, `@DAEMON_SECONDS@`; their
+`unsandboxed_output` is what the attack prints when it works, with `--no-sandbox`).
 """
 
 from __future__ import annotations
@@ -33,12 +38,13 @@ from autograder.cohort.__main__ import main as cohort_main
 from pmcourse.notebook import grading_structure, module_notebooks, nbgrader_meta
 
 FIXTURES = Path(__file__).parent / "fixtures" / "submissions"
+ATTACKS = Path(__file__).parent / "fixtures" / "attacks"
 MODULE = "m00_orientation"
 DUE = dt.datetime(2030, 1, 15, 12, 0, 0)
 
 
-def fixture_specs() -> dict[str, dict]:
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.yaml"))}
+def fixture_specs(folder: Path = FIXTURES) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))}
 
 
 def student_of(case: str, spec: dict) -> str:
@@ -72,13 +78,20 @@ def _pick(structure, which: str):
     return structure.questions[0] if which == "first" else structure.questions[-1]
 
 
-def make_submission(folder: Path, student: str, spec: dict, module: str = MODULE) -> Path:
+def _filled(code: str, folder: Path, values: dict[str, str] | None) -> str:
+    for name, value in {"@COURSE@": str(folder.resolve()), **(values or {})}.items():
+        code = code.replace(name, value)
+    return code
+
+
+def make_submission(folder: Path, student: str, spec: dict, module: str = MODULE,
+                    values: dict[str, str] | None = None) -> Path:
     structure = questions(folder, module)
     release_nb = folder / "modules" / module / structure.path.name
     answered = {q.grade_id for q in structure.questions} if spec.get("answers") == "right" else set()
     notebook = nbcourse.submission_from(release_nb, structure.path, answered)
     if "question_code" in spec:
-        qc = spec["question_code"]
+        qc = dict(spec["question_code"], code=_filled(spec["question_code"]["code"], folder, values))
         target = _pick(structure, qc["question"]).grade_id
         for cell in notebook.cells:
             if nbgrader_meta(cell).get("grade_id") == target:

@@ -110,3 +110,83 @@ def test_a_dead_server_is_started_again(tmp_path):
         assert probe(fork_server, tmp_path)["ppid"] == fork_server.process.pid
     finally:
         fork_server.close()
+
+
+# -- sandboxed ----------------------------------------------------------------------
+SANDBOX_PROBE = """
+import json, os, resource, socket, sys, pathlib
+seen = {
+    "uid": os.getuid(), "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(), "files": sorted(os.listdir(".")),
+    "env": sorted(os.environ), "probe_env": os.environ.get("PMCOURSE_PROBE"), "procs": [p for p in os.listdir("/proc") if p.isdigit()],
+    "tmp": sorted(str(p) for p in pathlib.Path("/tmp").rglob("*")), "root": sorted(os.listdir("/")),
+    "home_before": sorted(os.listdir(os.environ["HOME"])), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
+    "address_space": resource.getrlimit(resource.RLIMIT_AS)[0], "caps": open("/proc/self/status").read().split("CapEff:")[1].split()[0],
+    "preloaded": "pandas" in sys.modules, "autograder": "autograder" in sys.modules,
+}
+pathlib.Path(os.environ["HOME"], "left-behind").write_text("x")
+try:
+    socket.create_connection(("127.0.0.1", 9), timeout=2)
+    seen["network"] = "open"
+except OSError as error:
+    seen["network"] = type(error).__name__
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture(scope="module")
+def sandboxed(tmp_path_factory):
+    from autograder.cohort.sandbox import Limits, Sandbox, problem
+
+    if problem():
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem())
+        pytest.skip(problem())
+    folder = tmp_path_factory.mktemp("sandboxed")
+    for name in ("run/m00", "lib", "datasets"):
+        (folder / name).mkdir(parents=True)
+    (folder / "run" / "m00" / "data.csv").write_text("a\n1\n")
+    box = Sandbox(folder / "run", folder / "lib", folder / "datasets", Limits(processes=64))
+    fork_server = ForkServer(folder, box)
+    yield fork_server, box, folder / "run" / "m00"
+    fork_server.close()
+    box.close()
+
+
+def sandboxed_probe(fork_server, box, cwd):
+    notebook = new_notebook(cells=[new_code_cell(SANDBOX_PROBE)])
+    os.environ["PMCOURSE_PROBE"] = "grader-secret"
+    try:
+        config = Config({"LimitedKernelManager": {"fork_server": fork_server.socket_path, "memory_mb": 1024,
+                                                  "sandbox": box.kernel_settings()}})
+        NotebookClient(notebook, kernel_manager_class=LimitedKernelManager, config=config, timeout=60,
+                       resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        del os.environ["PMCOURSE_PROBE"]
+    outputs = notebook.cells[0].outputs
+    assert outputs and outputs[0].get("name") == "stdout", nbformat.writes(notebook)
+    return json.loads(outputs[0]["text"])
+
+
+def test_a_sandboxed_kernel_is_alone_unprivileged_and_offline(sandboxed):
+    fork_server, box, cwd = sandboxed
+    seen = sandboxed_probe(fork_server, box, cwd)
+    assert seen["uid"] == 1000 and seen["caps"] == "0000000000000000", "the kernel must run unprivileged"
+    assert seen["pid"] == 1 and seen["ppid"] == 0 and seen["procs"] == ["1"], "its own PID namespace and /proc"
+    assert seen["cwd"] == "/sandbox/work" and seen["files"] == ["data.csv"], "a copy of its run folder"
+    assert seen["probe_env"] is None and "PMCOURSE_PROBE" not in seen["env"], "nothing of the grader's environment"
+    assert seen["home_before"] == [".ipython"], "a fresh home (IPython makes its folder at start)"
+    assert all(p.startswith(str(box.ipc_root)) for p in seen["tmp"]), f"only its own connection folder: {seen['tmp']}"
+    assert seen["network"] in ("ConnectionRefusedError", "OSError"), "no network but its own loopback"
+    assert "home" not in seen["root"] and "mnt" not in seen["root"], f"no home folders or mounts: {seen['root']}"
+    assert seen["nproc"] == 64 and seen["address_space"] == 1024 << 20
+    assert seen["preloaded"] and not seen["autograder"], "the server preloads libraries, not the grader's package"
+    assert "gradebook.db" not in str(seen) and "solutions" not in str(seen)
+
+
+def test_sandboxed_kernels_share_nothing(sandboxed):
+    """What one kernel leaves in its home and /tmp is gone for the next; each sees only its own connection file."""
+    fork_server, box, cwd = sandboxed
+    first, second = sandboxed_probe(fork_server, box, cwd), sandboxed_probe(fork_server, box, cwd)
+    assert "left-behind" not in first["home_before"] + second["home_before"]
+    own = [p for p in second["tmp"] if p.endswith(".json")]
+    assert len(own) == 1, f"a kernel should see exactly its own connection file: {second['tmp']}"

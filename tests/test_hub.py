@@ -372,8 +372,6 @@ def test_students_are_graded_on_submit_and_see_their_score(hub):
     assert 0 < sum(gradebook["bob"].values()) < total
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue 16's feedback without hidden tests (HideGraderSecrets in "
-                   "autograder/cohort/feedback.py, branch wt-sandbox): remove this mark once merged")
 def test_the_feedback_a_student_fetches_shows_no_hidden_tests_or_mark_schemes(hub):
     html = hub.feedback_html
     assert scores_in(html), "the feedback must show the score of every test"

@@ -46,25 +46,41 @@ def cmd_collect(args) -> int:
     return 0 if not report.problems else 3
 
 
-def cmd_grade(args) -> int:
-    from autograder.cohort.grade import grade, status_table, summary
-
+def _grade_or_refuse(course, args):
+    """The pairs' journal entries, or exit status 2 with one line when grading cannot start."""
     from autograder.cohort.engine import EngineError
+    from autograder.cohort.grade import grade
+    from autograder.cohort.sandbox import SandboxUnavailable
+
+    if args.no_sandbox:
+        print("grading WITHOUT the OS sandbox (--no-sandbox): submissions can reach this machine's files", flush=True)
+    try:
+        return grade(course, args.module or None, args.student or None, args.workers, args.force,
+                     args.memory_mb, progress=not args.quiet, scheduler=getattr(args, "scheduler", None),
+                     sandbox=not args.no_sandbox)
+    except SandboxUnavailable as error:
+        print(f"grade: {error}", file=sys.stderr)
+    except EngineError as error:
+        print(error, file=sys.stderr)
+    return 2
+
+
+def cmd_grade(args) -> int:
+    from autograder.cohort.grade import status_table, summary
+    from autograder.cohort.untrusted import printable
 
     course = _course(args)
     started = time.time()
-    try:
-        results = grade(course, args.module or None, args.student or None, args.workers, args.force,
-                        args.memory_mb, progress=not args.quiet, scheduler=getattr(args, "scheduler", None))
-    except EngineError as error:
-        print(error, file=sys.stderr)
+    results = _grade_or_refuse(course, args)
+    if results == 2:
         return 2
     graded_now = sum(1 for r in results if r.get("finished", 0) >= started and r["status"] != "not_submitted")
+    table = printable(status_table(results), keep="\n")  # student ids come from folder names
     if not args.quiet:
-        print(status_table(results))
+        print(table)
     print(summary(results, graded_now))
     course.grading.mkdir(parents=True, exist_ok=True)
-    (course.grading / "status.txt").write_text(status_table(results) + "\n", encoding="utf-8")
+    (course.grading / "status.txt").write_text(table + "\n", encoding="utf-8")
     # 1 when this run found a pair without a grade; a pair nbgrader cannot grade as submitted is not graded
     # again (until its files change or --force), so later runs list it as needs_attention and exit 0.
     found = [r for r in results if r["status"] in ("failed", "needs_attention") and r.get("finished", 0) >= started]
@@ -107,7 +123,7 @@ def cmd_all(args) -> int:
     for step in steps:
         print(f"== {step.__name__[4:]}", flush=True)
         result = run_step(step, args)
-        if result == 2 and step in (cmd_setup, cmd_collect):  # bad input: nothing to grade from it
+        if result == 2 and step in (cmd_setup, cmd_collect, cmd_grade):  # bad input, or no sandbox possible: nothing to go on with
             return 2
         if step is cmd_collect and result:
             print("(collect found problems: see the report above; going on)")
@@ -169,6 +185,9 @@ def parser() -> argparse.ArgumentParser:
     grade_opts.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                             help=f"memory limit of each student kernel (default {DEFAULT_MEMORY_MB} MB; 0: none)")
     grade_opts.add_argument("--quiet", "-q", action="store_true", help="no progress bar or status table")
+    grade_opts.add_argument("--no-sandbox", action="store_true",
+                            help="run student code without the OS sandbox (only for submissions you trust; "
+                                 "noted on every pair)")
     cluster_opts = argparse.ArgumentParser(add_help=False)
     cluster_opts.add_argument("--scheduler", default=None, metavar="ADDRESS",
                               help="grade on the Dask cluster at this scheduler, e.g. tcp://host:8786 "

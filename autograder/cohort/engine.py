@@ -66,8 +66,9 @@ except ImportError:  # pragma: no cover - distributed is pinned; this keeps impo
 class GraderPlugin(WorkerPlugin):
     """Keeps one grading `Worker` in each Dask worker process, from registration to removal."""
 
-    def __init__(self, course_root: str, db_url: str | None, memory_mb: int, name: str):
+    def __init__(self, course_root: str, db_url: str | None, memory_mb: int, name: str, sandbox: bool = True):
         self.course_root, self.db_url, self.memory_mb, self.name = course_root, db_url, memory_mb, name
+        self.sandbox = sandbox  # False only with grade --no-sandbox
         self.grader = None
         self.lock = None
 
@@ -76,7 +77,7 @@ class GraderPlugin(WorkerPlugin):
 
         self.lock = threading.Lock()  # a worker with several threads grades one pair at a time
         # starting the fork server takes seconds: not on the worker's event loop
-        self.grader = await asyncio.to_thread(Worker, self.course_root, self.db_url, self.memory_mb)
+        self.grader = await asyncio.to_thread(Worker, self.course_root, self.db_url, self.memory_mb, self.sandbox)
 
     async def teardown(self, worker) -> None:
         if self.grader is not None:
@@ -259,7 +260,8 @@ def _local(workers: int):
 
 
 @contextlib.contextmanager
-def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int) -> Iterator[Cluster]:
+def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int,
+            sandbox: bool = True) -> Iterator[Cluster]:
     """A Dask cluster ready to grade `course`: the one at `scheduler`, or a LocalCluster of `workers` processes."""
     import dask
 
@@ -273,7 +275,7 @@ def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int)
         name = plugin_name(course)
         check_workers(client, course)
         try:
-            client.register_plugin(GraderPlugin(str(course.root), course.db_url_override, memory_mb, name), name=name)
+            client.register_plugin(GraderPlugin(str(course.root), course.db_url_override, memory_mb, name, sandbox), name=name)
         except Exception as error:  # noqa: BLE001 - a worker's grader did not start (its own error, as it is)
             raise EngineError(f"the grader did not start on a Dask worker, nothing was graded "
                               f"({type(error).__name__}: {error})"[:1000]) from error

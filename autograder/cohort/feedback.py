@@ -8,6 +8,13 @@ figure into HTML drawn by plotly.js. plotly.js (from the plotly wheel, no CDN)
 is embedded once per feedback file that has a figure, so the file works offline
 and can be handed to the learner alone. A FigureWidget is drawn as it was when
 grading finished (its slider or other controls are not interactive there).
+
+nbgrader's stock feedback shows the autograded notebook as it is, with the
+hidden tests it put back (jupyter/nbgrader#917). `HideGraderSecrets` runs first:
+it removes every hidden-test and mark-scheme region (nbgrader's own
+ClearHiddenTests and ClearMarkScheme, per cell) and, in a cell that had hidden
+tests, cuts error tracebacks (which quote the failing line) to the error's
+name and message.
 """
 
 from __future__ import annotations
@@ -46,6 +53,34 @@ def _widget_figures(model_id: str, state: dict, seen=None) -> list[dict]:
         if isinstance(child, str) and child.startswith("IPY_MODEL_"):
             figures += _widget_figures(child[len("IPY_MODEL_"):], state, seen)
     return figures
+
+
+HIDDEN_NOTE = "# (hidden tests: not shown)"
+
+
+class HideGraderSecrets(Preprocessor):
+    """Remove hidden tests and mark schemes from what a learner sees, and the tracebacks that would quote them."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
+        from nbgrader.utils import is_locked
+
+        hidden = ClearHiddenTests(enforce_metadata=False)
+        try:
+            had_hidden = hidden._remove_hidden_test_region(cell)
+            ClearMarkScheme(enforce_metadata=False, check_attachment_leakage=False)._remove_mark_scheme_region(cell)
+        except RuntimeError:  # unbalanced markers: a learner's own cell keeps its text, a locked one shows nothing
+            had_hidden = is_locked(cell)
+            if had_hidden:
+                cell.source = HIDDEN_NOTE
+        if had_hidden and cell.cell_type == "code":
+            cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_NOTE
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
 
 
 class PlotlyToHTML(Preprocessor):
@@ -114,7 +149,8 @@ def feedback(course: Course, modules=None, students=None, force: bool = False) -
     ensure_scripts_on_path()
     if not course.autograded.is_dir():
         return "feedback: nothing autograded yet"
-    config = course.config_with({"GenerateFeedback.preprocessors": [GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]})
+    config = course.config_with({"GenerateFeedback.preprocessors": [
+        HideGraderSecrets, GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]})
     log = logging.getLogger("autograder.cohort.feedback")
     made, skipped, failed = 0, 0, []
     for student, module in _pairs(course, modules, students):

@@ -17,15 +17,28 @@ that what a notebook sees is what it would see in a freshly started kernel.
 
 The worker side is `ForkedProvisioner`, a jupyter_client provisioner whose
 process handle (`ForkedKernel`) follows the child through a pidfd.
+
+Sandboxed (the default in cohort grading, see `sandbox.py`), the server itself
+runs inside bubblewrap, as this file alone (`python forkserver.py SOCKET
+--sandbox INBOX`: nothing of `autograder` is importable there), and every
+kernel it forks first gets its own namespaces (`_isolate`): a mount namespace
+with a fresh size-capped scratch folder (home, temporary and working folder),
+its own PID namespace (the kernel is its init: when it ends, every process it
+started ends), its own IPC namespace, a /proc that shows only its own
+processes, only its own connection folder, process limits, and an unprivileged
+uid with no capabilities. The server answers with a pidfd of the kernel
+(SCM_RIGHTS), since the kernel's pid in the sandbox means nothing outside.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import os
 import resource
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -49,6 +62,16 @@ PRELOAD = (
 START_TIMEOUT_S = 120
 KERNEL_MODULE = "ipykernel_launcher"
 
+# Inside the sandbox (fixed paths, set up by sandbox.py's bwrap command).
+SCRATCH = "/sandbox"  # the kernel's own tmpfs: home/, tmp/ (also at /tmp), work/ (its working folder)
+INBOX = "/opt/course/inbox"  # read-only: the worker's run folders; the kernel gets a copy of its own
+INSIDE_LIB = "/opt/course/lib"  # read-only: the private copy of the course package (PYTHONPATH)
+INSIDE_DATASETS = "/opt/course/datasets"  # read-only: the private copy of the datasets (PMCOURSE_DATASETS)
+KERNEL_UID = KERNEL_GID = 1000  # in the sandbox's user namespace; a dedicated unprivileged uid on the host
+KERNEL_ENV = ("JPY_PARENT_PID", "MALLOC_ARENA_MAX", "LANG", "LC_ALL")  # all the kernel keeps of the worker's
+CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 8192, 0x4000, 1 << 18
+
 
 # -- the server process ---------------------------------------------------------
 def _become_kernel(request: dict) -> None:
@@ -65,6 +88,8 @@ def _become_kernel(request: dict) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        if request.get("sandbox"):  # the kernel is its PID namespace's init: a signal without handler would be ignored
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(128 + signal.SIGTERM))
         del sys.path[0]  # the server's own `-m` folder, which ipykernel_launcher removes the same way
         sys.argv = [str(Path(sys.prefix) / KERNEL_MODULE)] + request["args"]
         if request["env"].get("JPY_PARENT_PID"):  # ipykernel reads it when imported, i.e. in the server
@@ -88,8 +113,111 @@ def _become_kernel(request: dict) -> None:
         os._exit(code)
 
 
-def serve(socket_path: str) -> None:
-    """Preload, then fork one kernel per request until the parent (the worker) is gone."""
+# -- in the sandbox: one kernel's own namespaces ------------------------------------
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encode = lambda text: text.encode() if text is not None else None  # noqa: E731
+    _check(_LIBC.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
+
+
+def _inside_inbox(cwd: str, host_inbox: str) -> str:
+    """The sandbox path of the host run folder `cwd` (which must lie in the worker's run folder)."""
+    relative = os.path.relpath(os.path.realpath(cwd), os.path.realpath(host_inbox))
+    if relative == ".." or relative.startswith("../") or os.path.isabs(relative):
+        raise ValueError(f"the kernel's folder {cwd} is not in the worker's run folder {host_inbox}")
+    return os.path.join(INBOX, relative)
+
+
+def _isolate(request: dict, host_inbox: str) -> None:
+    """In the kernel (PID 1 of its own namespace, still privileged in the sandbox): set up, then drop privileges.
+
+    Mounts (all private to this kernel): a fresh tmpfs at SCRATCH with its size cap,
+    holding home/, tmp/ (also mounted at /tmp) and work/ (a copy of the kernel's run
+    folder); its own /proc; the inbox and every other kernel's connection folder hidden.
+    """
+    limits = request["sandbox"]
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV)
+    _mount("scratch", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={limits['scratch_bytes']},mode=0755,uid={KERNEL_UID},gid={KERNEL_GID}")
+    work = os.path.join(SCRATCH, "work")
+    shutil.copytree(_inside_inbox(request["cwd"], host_inbox), work, symlinks=True)
+    for name in ("home", "tmp", "ipc"):
+        os.mkdir(os.path.join(SCRATCH, name), 0o700)
+    for dirpath, dirnames, filenames in os.walk(SCRATCH):
+        for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
+            os.lchown(name, KERNEL_UID, KERNEL_GID)
+    _mount("inbox", INBOX, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0555")
+    ipc = limits["ipc_dir"]  # the kernel's connection folder, at its host path (zmq's ipc:// paths)
+    _mount(ipc, os.path.join(SCRATCH, "ipc"), None, MS_BIND)
+    _mount(os.path.join(SCRATCH, "tmp"), "/tmp", None, MS_BIND)  # hides the other kernels' folders
+    os.makedirs(ipc, exist_ok=True)
+    _mount(os.path.join(SCRATCH, "ipc"), ipc, None, MS_MOVE)
+    for limit, value in ((resource.RLIMIT_NPROC, limits["processes"]), (resource.RLIMIT_CPU, limits["cpu_s"]),
+                         (resource.RLIMIT_FSIZE, limits["file_bytes"]), (resource.RLIMIT_NOFILE, limits["open_files"]),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+    os.setgroups([])
+    os.setresgid(KERNEL_GID, KERNEL_GID, KERNEL_GID)
+    os.setresuid(KERNEL_UID, KERNEL_UID, KERNEL_UID)  # a non-zero uid: every capability is gone
+    request["cwd"] = work
+    home = os.path.join(SCRATCH, "home")
+    request["env"] = {key: value for key, value in request["env"].items() if key in KERNEL_ENV}
+    request["env"].update(HOME=home, TMPDIR="/tmp", USER="student", LOGNAME="student", PYTHONPATH=INSIDE_LIB,
+                          PMCOURSE_DATASETS=INSIDE_DATASETS, PATH=os.environ.get("PATH", "/usr/bin:/bin"),
+                          IPYTHONDIR=os.path.join(home, ".ipython"), MPLCONFIGDIR=os.path.join(home, ".matplotlib"))
+
+
+def _start_isolated(conn: socket.socket, request: dict, host_inbox: str) -> None:
+    """In the server's forked child: new namespaces, then fork the kernel as their PID 1 (never returns).
+
+    Answers the worker with the kernel's pidfd; if the set-up fails, with the error.
+    """
+    code = 1
+    try:
+        _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(ready_r)
+            try:
+                _isolate(request, host_inbox)
+            except BaseException as error:  # noqa: BLE001 - tell the worker, never become a kernel half-isolated
+                os.write(ready_w, f"sandbox set-up failed: {error!r}"[:500].encode())
+                os._exit(1)
+            os.close(ready_w)
+            conn.close()
+            _become_kernel(request)
+        os.close(ready_w)
+        failure = b"".join(iter(lambda: os.read(ready_r, 4096), b""))
+        if failure:
+            conn.sendall(json.dumps({"error": failure.decode(errors="replace")}).encode())
+        else:
+            pidfd = os.pidfd_open(pid)
+            socket.send_fds(conn, [json.dumps({"pid": pid}).encode()], [pidfd])
+        code = 0
+    except BaseException as error:  # noqa: BLE001
+        try:
+            conn.sendall(json.dumps({"error": f"sandbox set-up failed: {error!r}"[:500]}).encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def serve(socket_path: str, inbox: str | None = None) -> None:
+    """Preload, then fork one kernel per request until the parent (the worker) is gone.
+
+    `inbox`: sandboxed; the host path of the worker's run folder (bound read-only at INBOX).
+    """
     for name in PRELOAD:
         importlib.import_module(name)
     parent = os.getppid()
@@ -106,12 +234,17 @@ def serve(socket_path: str) -> None:
         with conn:
             conn.settimeout(30)
             request = json.loads(_read_all(conn))
+            if request.get("quit"):  # leave normally: the sandbox's init then reaps everything (CPU accounting too)
+                break
             pid = os.fork()
             if pid == 0:
                 server.close()
+                if inbox is not None:
+                    _start_isolated(conn, request, inbox)
                 conn.close()
                 _become_kernel(request)
-            conn.sendall(json.dumps({"pid": pid}).encode())
+            if inbox is None:
+                conn.sendall(json.dumps({"pid": pid}).encode())
     server.close()
 
 
@@ -139,8 +272,10 @@ def _read_all(conn: socket.socket) -> bytes:
 class ForkServer:
     """The worker's handle on its fork server process (started at once; restarted if it died)."""
 
-    def __init__(self, folder: Path):
-        self.socket_path = str(Path(folder) / "forkserver.sock")
+    def __init__(self, folder: Path, sandbox=None):
+        """`sandbox`: a `sandbox.Sandbox` to run the server (and so every kernel) in, or None."""
+        self.sandbox = sandbox
+        self.socket_path = str(Path(sandbox.ipc_root if sandbox else folder) / "forkserver.sock")
         self.process: subprocess.Popen | None = None
         self.ensure_running()
 
@@ -151,10 +286,14 @@ class ForkServer:
         # glibc reads MALLOC_ARENA_MAX when a process starts: the kernels inherit the server's
         # allocator, and each thread's own 64 MB arena would count against their memory limit.
         env = {**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.cohort.forkserver", self.socket_path],
-            stdin=subprocess.DEVNULL, env=env,
-        )
+        if self.sandbox is not None:
+            command, pass_fds = self.sandbox.server_command(self.socket_path)
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, pass_fds=pass_fds)
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.cohort.forkserver", self.socket_path],
+                stdin=subprocess.DEVNULL, env=env,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while not os.path.exists(self.socket_path):
             if self.process.poll() is not None:
@@ -164,23 +303,50 @@ class ForkServer:
             time.sleep(0.05)
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        if self.process is None or self.process.poll() is not None:
+            return
+        if self.sandbox is not None:  # ask first: a killed bwrap leaves its kernels' CPU time unaccounted
             try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.settimeout(10)
+                    conn.connect(self.socket_path)
+                    conn.sendall(b'{"quit": true}')
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+                return
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-def fork_kernel(socket_path: str, args: list[str], env: dict[str, str], cwd: str, memory_bytes: int) -> int:
-    """Ask the fork server at `socket_path` for a kernel; returns its pid."""
-    request = {"args": args, "env": env, "cwd": cwd, "memory_bytes": memory_bytes}
+def fork_kernel(socket_path: str, args: list[str], env: dict[str, str], cwd: str, memory_bytes: int,
+                sandbox: dict | None = None) -> tuple[int, int | None]:
+    """Ask the fork server at `socket_path` for a kernel; returns its pid and (sandboxed) a pidfd of it."""
+    request = {"args": args, "env": env, "cwd": cwd, "memory_bytes": memory_bytes, "sandbox": sandbox}
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(60)
         conn.connect(socket_path)
         conn.sendall(json.dumps(request).encode())
         conn.shutdown(socket.SHUT_WR)
-        return int(json.loads(_read_all(conn))["pid"])
+        if sandbox is None:
+            return int(json.loads(_read_all(conn))["pid"]), None
+        message, fds, _, _ = socket.recv_fds(conn, 65536, 1)
+        answer = json.loads(message or b"{}")
+        if not fds:
+            raise RuntimeError(answer.get("error", "the sandboxed fork server gave no kernel"))
+        return _host_pid(fds[0]), fds[0]
+
+
+def _host_pid(pidfd: int) -> int:
+    """The pid (in this process's namespace) of the process a pidfd refers to."""
+    with open(f"/proc/self/fdinfo/{pidfd}", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("Pid:"):
+                return int(line.split()[1])
+    raise RuntimeError("this Linux does not report a pidfd's pid")
 
 
 class ForkedKernel:
@@ -192,11 +358,14 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, pidfd: int | None = None):
         self.pid = pid
         self.returncode: int | None = None
+        if pidfd is not None:
+            self._pidfd: int | None = pidfd
+            return
         try:
-            self._pidfd: int | None = os.pidfd_open(pid)
+            self._pidfd = os.pidfd_open(pid)
         except ProcessLookupError:  # already gone
             self._pidfd, self.returncode = None, -1
 
@@ -230,8 +399,9 @@ class ForkedKernel:
 class ForkedProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, but the kernel process comes from a fork server.
 
-    Its kernel manager (`parent`) names the server (`fork_server`, a socket path)
-    and the kernel's address-space limit (`memory_mb`).
+    Its kernel manager (`parent`) names the server (`fork_server`, a socket path),
+    the kernel's address-space limit (`memory_mb`) and, sandboxed, the kernel's
+    limits and connection folder (`sandbox_request()`).
     """
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
@@ -242,8 +412,9 @@ class ForkedProvisioner(LocalProvisioner):
             env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launch_kernel does
         cwd = str(kwargs.get("cwd") or os.getcwd())
         memory_bytes = max(self.parent.memory_mb, 0) * 1024 * 1024
-        pid = fork_kernel(self.parent.fork_server, cmd[3:], env, cwd, memory_bytes)
-        self.process = ForkedKernel(pid)
+        sandbox = self.parent.sandbox_request()
+        pid, pidfd = fork_kernel(self.parent.fork_server, cmd[3:], env, cwd, memory_bytes, sandbox)
+        self.process = ForkedKernel(pid, pidfd)
         self.pid = self.pgid = pid
         self.cwd = cwd
         return self.connection_info
@@ -254,4 +425,7 @@ if __name__ == "__main__":
 
     cli = argparse.ArgumentParser(prog="python -m autograder.cohort.forkserver", description="a grading worker's kernel fork server")
     cli.add_argument("socket", help="the Unix socket to serve on")
-    serve(cli.parse_args().socket)
+    cli.add_argument("--sandbox", metavar="INBOX", default=None,
+                     help="running in the grading sandbox; INBOX is the host path of the worker's run folder")
+    options = cli.parse_args()
+    serve(options.socket, options.sandbox)

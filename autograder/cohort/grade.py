@@ -84,15 +84,19 @@ def grade(
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: bool = True,
     scheduler: str | None = None,
+    sandbox: bool = True,
 ) -> list[dict]:
     """Grade what is not graded yet; return every pair's journal entry (old and new).
 
     `scheduler`: a Dask scheduler's address (tcp://host:8786); None starts a
     local cluster of `workers` processes (default: one per core). Raises
     `engine.EngineError` when the cluster cannot grade (what was done is journaled).
+    `sandbox`: run every kernel in the OS sandbox (`sandbox.py`); raises
+    `SandboxUnavailable` if none can be made here. False grades as before, noted on every pair.
     """
     from autograder.cohort import engine
 
+    _require_sandbox(sandbox)
     modules = modules or released_modules(course)
     students = students or students_of(course)
     todo, results = plan(course, modules, students, force)
@@ -103,7 +107,7 @@ def grade(
     pending = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
     if pending:
         local_workers = max(1, min(workers or default_workers(), len(pending)))
-        with engine.cluster(course, scheduler, local_workers, memory_mb) as cluster:
+        with engine.cluster(course, scheduler, local_workers, memory_mb, sandbox) as cluster:
             if progress and cluster.dashboard:
                 print(f"Dask dashboard: {cluster.dashboard}", file=sys.stderr, flush=True)
             with progress_bar(len(pending), progress) as step:
@@ -113,6 +117,14 @@ def grade(
                     step(f"{result['student']} {result['module']}")
     results.sort(key=lambda r: (r["module"], r["student"]))
     return results
+
+
+def _require_sandbox(wanted: bool) -> None:
+    """Raise `SandboxUnavailable` (its message names the fix) if a sandbox is wanted and cannot be made."""
+    if wanted:
+        from autograder.cohort.sandbox import require
+
+        require()
 
 
 def status_table(results: list[dict]) -> str:

@@ -46,6 +46,8 @@ class Outcome(str, Enum):
     GRADER_RETRIED = "grader_retried"
     INTERRUPT_IGNORED = "interrupt_ignored"
     METADATA_RESTORED = "metadata_restored"
+    NOT_SANDBOXED = "not_sandboxed"
+    WALL_CLOCK_LIMIT = "wall_clock_limit"
 
 
 # Outcomes that leave the pair without a grade (status "failed", graded again on the next run).
@@ -110,6 +112,8 @@ _SENTENCES = {
     Outcome.GRADER_RETRIED: "{reason}: graded again on a fresh kernel (the grader's failure, not the submission's)",
     Outcome.INTERRUPT_IGNORED: "cell {where} ran past the {limit_s} s limit and did not stop when interrupted, in "
                                "two fresh kernels: that cell scored 0, the rest was graded",
+    Outcome.NOT_SANDBOXED: "graded without the OS sandbox (--no-sandbox): its code could reach the grader's files",
+    Outcome.WALL_CLOCK_LIMIT: "ran past the wall-clock limit of a whole submission: the cells still running were stopped",
 }
 
 

@@ -13,7 +13,9 @@ typed `Outcome`s (`outcomes.py`).
 The grades are nbgrader's: the same converter and preprocessors as
 `nbgrader autograde`, with three changes that do not touch scoring of normal
 submissions: the kernel runs under a memory limit, single huge outputs are
-cut, and execution happens in the isolated workspace (see `workspace.py`).
+cut, and execution happens in the isolated workspace (see `workspace.py`),
+by default inside the OS sandbox (`sandbox.py`): every kernel in its own
+namespaces, with a wall-clock cap on the whole submission.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from autograder.cohort.forkserver import ForkServer
 from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path
 from autograder.cohort.outcomes import Outcome, PairResult, unfinished
 from autograder.cohort.retries import MAX_RUNS, Retries
+from autograder.cohort.sandbox import Limits, Sandbox
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB, DatasetGuard, private_pmcourse
 
 SQLITE_TIMEOUT_S = 120
@@ -48,7 +51,8 @@ def sqlite_with_timeout(db_url: str) -> str:
 class Worker:
     """One long-lived grader: nbgrader loaded once, one private workspace."""
 
-    def __init__(self, course_root: str, db_url: str | None = None, memory_mb: int = DEFAULT_MEMORY_MB):
+    def __init__(self, course_root: str, db_url: str | None = None, memory_mb: int = DEFAULT_MEMORY_MB,
+                 sandbox: bool = True):
         ensure_scripts_on_path()
         self.course = Course(Path(course_root), db_url)
         self.db_url = sqlite_with_timeout(self.course.db_url)
@@ -63,13 +67,18 @@ class Worker:
         for name in ("PWD", "OLDPWD", "VIRTUAL_ENV_PROMPT"):
             os.environ.pop(name, None)
         os.chdir(self.space)
-        self.fork_server = ForkServer(self.private)  # started last: it inherits the environment above
+        (self.space / "run").mkdir()
+        self.limits = Limits(memory_mb=memory_mb)
+        self.sandbox = Sandbox(self.space / "run", lib, self.datasets.copy, self.limits) if sandbox else None
+        self.fork_server = ForkServer(self.private, self.sandbox)  # started last: it inherits the environment above
         self.log = logging.getLogger(f"autograder.cohort.worker.{os.getpid()}")
         self.log.propagate = False
         self.log.setLevel(logging.INFO)
 
     def close(self) -> None:
         self.fork_server.close()
+        if self.sandbox is not None:
+            self.sandbox.close()
         for dirpath, _, _ in os.walk(self.space):
             os.chmod(dirpath, 0o755)
         shutil.rmtree(self.space, ignore_errors=True)
@@ -92,7 +101,11 @@ class Worker:
             self.course.config, root, self.db_url,
             memory_mb=self.memory_mb, fork_socket=self.fork_server.socket_path, run_dir=run_dir,
         )
+        self._contain(config, result)
+        deadline = time.monotonic() + self.limits.wall_s
         record = self._run_with_retries(config, workdir, student, module, result)
+        if time.monotonic() > deadline:
+            result.add(Outcome.WALL_CLOCK_LIMIT, f"{self.limits.wall_s} s")
         autograded = root / "autograded" / student / module
         result.extend(stages.classify(
             autograded, record, result.outcomes, timeout_s=self.course.cell_timeout, memory_mb=self.memory_mb,
@@ -104,6 +117,15 @@ class Worker:
         result.seconds = round(time.monotonic() - started, 3)
         result.finished = time.time()
         return result.as_dict()
+
+    def _contain(self, config, result: PairResult) -> None:
+        """The kernels' sandbox (or the note that there is none) and the submission's wall-clock cap."""
+        config.LimitedExecute.deadline = time.time() + self.limits.wall_s
+        if self.sandbox is None:
+            result.add(Outcome.NOT_SANDBOXED)
+            return
+        self.sandbox.clear_kernel_folders()
+        config.LimitedKernelManager.sandbox = self.sandbox.kernel_settings()
 
     def _run(self, config, workdir: Path, student: str, module: str) -> stages.RunRecord:
         record = stages.run_nbgrader(config, student, module, self.log)

@@ -13,8 +13,10 @@ directory and sees only (its working directory is a separate run folder, not nbg
 
 `solutions/`, the gradebook and the notebook with its hidden tests put back
 (nbgrader's own grading folder, in another temporary folder) are not in that
-folder or above it, and no environment variable names them. Run the pipeline under its own
-user or in a container if students must not read absolute paths either.
+folder or above it, and no environment variable names them. By default each
+kernel also runs in the OS sandbox (`sandbox.py`): then it sees none of the
+machine's other files (absolute paths included), only read-only copies of the
+above, over unix sockets in its own connection folder (`transport="ipc"`).
 
 Each kernel runs under an address-space limit (`RLIMIT_AS`): runaway memory
 raises `MemoryError` in the cell that caused it, which then scores 0. Kernels
@@ -24,15 +26,17 @@ heavy libraries imported already.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
 from autograder.cohort.forkserver import ForkedProvisioner
 
@@ -45,12 +49,33 @@ class LimitedKernelManager(AsyncKernelManager):
 
     memory_mb = Integer(DEFAULT_MEMORY_MB, help="Kernel address-space limit in MB (0: none)").tag(config=True)
     fork_server = Unicode(help="socket of the worker's kernel fork server").tag(config=True)
+    sandbox = Unicode("", help="JSON from sandbox.Sandbox.kernel_settings() if the fork server is sandboxed").tag(config=True)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        if self.sandbox and not self.connection_file:  # unix sockets in the kernel's own folder, bound into its sandbox
+            from autograder.cohort.sandbox import kernel_folder
+
+            folder = kernel_folder(json.loads(self.sandbox), self.kernel_id)
+            self.transport = "ipc"
+            self.connection_file = str(folder / "kernel.json")
+            self.ip = str(folder / "k")
         return await super()._async_pre_start_kernel(**kw)
+
+    def sandbox_request(self) -> dict | None:
+        """What the sandboxed fork server needs to isolate this kernel (None: not sandboxed).
+
+        Also hands the connection file to the kernels' uid (jupyter_client writes it for its own user only).
+        """
+        if not self.sandbox:
+            return None
+        settings = json.loads(self.sandbox)
+        os.chown(self.connection_file, settings["host_uid"], settings["host_uid"])
+        from autograder.cohort.sandbox import Limits
+
+        return Limits(**settings["limits"]).kernel_request(str(Path(self.connection_file).parent))
 
 
 class LimitedExecute(Execute):
@@ -62,6 +87,7 @@ class LimitedExecute(Execute):
     """
 
     run_dir = Unicode("", help="working directory of the kernel (default: the notebook's folder)").tag(config=True)
+    deadline = Float(0.0, help="time.time() after which no cell may run on (the submission's wall-clock cap; 0: none)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = LimitedKernelManager
@@ -75,6 +101,14 @@ class LimitedExecute(Execute):
         if self.run_dir and resources is not None:
             resources.setdefault("metadata", {})["path"] = self.run_dir
         return super().preprocess(nb, resources, km)
+
+    def _get_timeout(self, cell):
+        """nbclient's per-cell limit, cut to what is left of the submission's wall-clock time."""
+        timeout = super()._get_timeout(cell)
+        if not self.deadline:
+            return timeout
+        left = max(1.0, self.deadline - time.time())
+        return left if timeout is None else min(timeout, left)
 
     def preprocess_cell(self, cell, resources, index):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
