@@ -115,10 +115,14 @@ def test_a_dead_server_is_started_again(tmp_path):
 # -- sandboxed ----------------------------------------------------------------------
 SANDBOX_PROBE = """
 import json, os, resource, socket, sys, pathlib
+PYTHON = {sys.prefix, sys.base_prefix}  # a checkout under /tmp keeps its .venv there: shown read-only, not listed
+def in_python(path):
+    return any(str(path) == q or str(path).startswith(q + "/") or q.startswith(str(path) + "/") for q in PYTHON)
 seen = {
     "uid": os.getuid(), "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(), "files": sorted(os.listdir(".")),
     "env": sorted(os.environ), "probe_env": os.environ.get("PMCOURSE_PROBE"), "procs": [p for p in os.listdir("/proc") if p.isdigit()],
-    "tmp": sorted(str(p) for p in pathlib.Path("/tmp").rglob("*")), "root": sorted(os.listdir("/")),
+    "tmp": sorted(str(p) for p in pathlib.Path("/tmp").rglob("*") if not in_python(p)), "root": sorted(os.listdir("/")),
+    "python_writable": [q for q in PYTHON if os.access(q, os.W_OK)],
     "home_before": sorted(os.listdir(os.environ["HOME"])), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[0],
     "address_space": resource.getrlimit(resource.RLIMIT_AS)[0], "caps": open("/proc/self/status").read().split("CapEff:")[1].split()[0],
     "preloaded": "pandas" in sys.modules, "autograder": "autograder" in sys.modules,
@@ -176,6 +180,7 @@ def test_a_sandboxed_kernel_is_alone_unprivileged_and_offline(sandboxed):
     assert seen["probe_env"] is None and "PMCOURSE_PROBE" not in seen["env"], "nothing of the grader's environment"
     assert seen["home_before"] == [".ipython"], "a fresh home (IPython makes its folder at start)"
     assert all(p.startswith(str(box.ipc_root)) for p in seen["tmp"]), f"only its own connection folder: {seen['tmp']}"
+    assert seen["python_writable"] == [], "the Python environment is read-only"
     assert seen["network"] in ("ConnectionRefusedError", "OSError"), "no network but its own loopback"
     assert "home" not in seen["root"] and "mnt" not in seen["root"], f"no home folders or mounts: {seen['root']}"
     assert seen["nproc"] == 64 and seen["address_space"] == 1024 << 20

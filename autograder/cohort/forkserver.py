@@ -70,7 +70,7 @@ INSIDE_DATASETS = "/opt/course/datasets"  # read-only: the private copy of the d
 KERNEL_UID = KERNEL_GID = 1000  # in the sandbox's user namespace; a dedicated unprivileged uid on the host
 KERNEL_ENV = ("JPY_PARENT_PID", "MALLOC_ARENA_MAX", "LANG", "LC_ALL")  # all the kernel keeps of the worker's
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 8192, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 8192, 0x4000, 1 << 18
 
 
 # -- the server process ---------------------------------------------------------
@@ -136,6 +136,29 @@ def _inside_inbox(cwd: str, host_inbox: str) -> str:
     return os.path.join(INBOX, relative)
 
 
+def _hold_python_under_tmp() -> dict[str, str]:
+    """Move the Python environment aside if it lies under /tmp (a checkout there), before /tmp is hidden.
+
+    Returns {host path: where it is held}; `_restore_held` mounts each back, read-only, at its path.
+    """
+    held = {}
+    for index, prefix in enumerate(dict.fromkeys((sys.base_prefix, sys.prefix))):
+        if prefix == "/tmp" or prefix.startswith("/tmp/"):
+            hold = os.path.join(SCRATCH, f".python{index}")
+            os.mkdir(hold, 0o755)
+            _mount(prefix, hold, None, MS_BIND | MS_REC)
+            held[prefix] = hold
+    return held
+
+
+def _restore_held(held: dict[str, str]) -> None:
+    for prefix, hold in held.items():
+        os.makedirs(prefix, mode=0o755, exist_ok=True)
+        _mount(hold, prefix, None, MS_MOVE)
+        _mount(None, prefix, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        os.rmdir(hold)
+
+
 def _isolate(request: dict, host_inbox: str) -> None:
     """In the kernel (PID 1 of its own namespace, still privileged in the sandbox): set up, then drop privileges.
 
@@ -157,9 +180,11 @@ def _isolate(request: dict, host_inbox: str) -> None:
     _mount("inbox", INBOX, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0555")
     ipc = limits["ipc_dir"]  # the kernel's connection folder, at its host path (zmq's ipc:// paths)
     _mount(ipc, os.path.join(SCRATCH, "ipc"), None, MS_BIND)
+    python = _hold_python_under_tmp()
     _mount(os.path.join(SCRATCH, "tmp"), "/tmp", None, MS_BIND)  # hides the other kernels' folders
     os.makedirs(ipc, exist_ok=True)
     _mount(os.path.join(SCRATCH, "ipc"), ipc, None, MS_MOVE)
+    _restore_held(python)
     for limit, value in ((resource.RLIMIT_NPROC, limits["processes"]), (resource.RLIMIT_CPU, limits["cpu_s"]),
                          (resource.RLIMIT_FSIZE, limits["file_bytes"]), (resource.RLIMIT_NOFILE, limits["open_files"]),
                          (resource.RLIMIT_CORE, 0)):

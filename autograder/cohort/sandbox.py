@@ -193,8 +193,9 @@ class Sandbox:
             "--clearenv", "--setenv", "PATH", path, "--setenv", "LANG", "C.UTF-8", "--setenv", "MALLOC_ARENA_MAX", "2",
             "--setenv", "HOME", "/nonexistent", "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "PYTHONPATH", INSIDE_LIB,
             "--uid", "0", "--gid", "0", "--cap-add", "ALL",
+            "--tmpfs", "/tmp",  # first: a Python environment under /tmp (a checkout there) is bound over it
             *_system_binds(),
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", SCRATCH,
+            "--proc", "/proc", "--dev", "/dev", "--dir", SCRATCH,
             "--ro-bind", str(self.lib), INSIDE_LIB, "--ro-bind", str(self.datasets), INSIDE_DATASETS,
             "--ro-bind", str(self.inbox), INSIDE_INBOX, "--bind", str(self.ipc_root), str(self.ipc_root),
             "--ro-bind", str(Path(__file__).with_name("forkserver.py")), INSIDE_SERVER,
