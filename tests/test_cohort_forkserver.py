@@ -40,18 +40,24 @@ def server(tmp_path_factory):
     fork_server.close()
 
 
-def probe(server, cwd, memory_mb=1024):
-    notebook = new_notebook(cells=[new_code_cell(PROBE)])
-    os.environ["PMCOURSE_PROBE"] = "yes"
+def run_probe(code: str, manager: dict, cwd, planted: str) -> dict:
+    """Run `code` in a kernel from the fork server (`manager`: LimitedKernelManager settings), with
+    PMCOURSE_PROBE=`planted` in the grader's environment; return the JSON the code printed."""
+    notebook = new_notebook(cells=[new_code_cell(code)])
+    os.environ["PMCOURSE_PROBE"] = planted
     try:
-        config = Config({"LimitedKernelManager": {"fork_server": server.socket_path, "memory_mb": memory_mb}})
-        NotebookClient(notebook, kernel_manager_class=LimitedKernelManager, config=config, timeout=60,
+        NotebookClient(notebook, kernel_manager_class=LimitedKernelManager,
+                       config=Config({"LimitedKernelManager": manager}), timeout=60,
                        resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
         del os.environ["PMCOURSE_PROBE"]
     outputs = notebook.cells[0].outputs
     assert outputs and outputs[0].get("name") == "stdout", nbformat.writes(notebook)
     return json.loads(outputs[0]["text"])
+
+
+def probe(server, cwd, memory_mb=1024):
+    return run_probe(PROBE, {"fork_server": server.socket_path, "memory_mb": memory_mb}, cwd, "yes")
 
 
 def test_a_forked_kernel_is_a_fresh_kernel_in_the_requested_folder(server, tmp_path):
@@ -157,18 +163,8 @@ def sandboxed(tmp_path_factory):
 
 
 def sandboxed_probe(fork_server, box, cwd):
-    notebook = new_notebook(cells=[new_code_cell(SANDBOX_PROBE)])
-    os.environ["PMCOURSE_PROBE"] = "grader-secret"
-    try:
-        config = Config({"LimitedKernelManager": {"fork_server": fork_server.socket_path, "memory_mb": 1024,
-                                                  "sandbox": box.kernel_settings()}})
-        NotebookClient(notebook, kernel_manager_class=LimitedKernelManager, config=config, timeout=60,
-                       resources={"metadata": {"path": str(cwd)}}).execute()
-    finally:
-        del os.environ["PMCOURSE_PROBE"]
-    outputs = notebook.cells[0].outputs
-    assert outputs and outputs[0].get("name") == "stdout", nbformat.writes(notebook)
-    return json.loads(outputs[0]["text"])
+    manager = {"fork_server": fork_server.socket_path, "memory_mb": 1024, "sandbox": box.kernel_settings()}
+    return run_probe(SANDBOX_PROBE, manager, cwd, "grader-secret")
 
 
 def test_a_sandboxed_kernel_is_alone_unprivileged_and_offline(sandboxed):
