@@ -6,8 +6,10 @@ followed by the question's test cells; the points those tests would give, and
 whether the learner's self-check said "fully right", are recorded. The same
 file lists `accepted:` answers: other right forms (an int for a float, a form
 that raises a library warning) that must get full points and "fully right".
-Then the real solution runs and the notebook goes on. One kernel serves the
-whole notebook, however many wrong answers there are.
+Before them, the question's starting code as the learner receives it (the
+student notebook's cell) is tried the same way: an untouched answer must get
+no points. Then the real solution runs and the notebook goes on. One kernel
+serves the whole notebook, however many wrong answers there are.
 
 The same run checks every number that the notebook's prose states about the
 data (`autograder/prose_numbers/<module>.yaml`, see `autograder.prose_check`)
@@ -27,7 +29,14 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
-from pmcourse.notebook import GRADING_CELL_TIMEOUT_S, cell_error, grading_structure, read_notebook
+from pmcourse.notebook import (
+    GRADING_CELL_TIMEOUT_S,
+    cell_error,
+    grading_structure,
+    is_solution_code,
+    nbgrader_meta,
+    read_notebook,
+)
 from autograder.prose_check import ProseNumber, ProseNumberResult, reading_points
 
 WRONG_ANSWERS_DIR = Path(__file__).resolve().parent / "wrong_answers"
@@ -76,6 +85,7 @@ class SolutionRun:
     cell_seconds: list[tuple[int, float]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     wrong_answer_results: list[WrongAnswerResult] = field(default_factory=list)
+    untouched_results: list[WrongAnswerResult] = field(default_factory=list)  # the starting code, per question
     fingerprints: dict[str, str] = field(default_factory=dict)
     prose_results: list[ProseNumberResult] = field(default_factory=list)
 
@@ -109,6 +119,15 @@ def _wrong_answer(question: str, item: dict) -> WrongAnswer:
     return WrongAnswer(question, item["mistake"], item["code"])
 
 
+def starting_code(student_notebook: str | Path) -> dict[str, str]:
+    """{question grade id: the code its answer cell holds when handed out} from a student notebook."""
+    return {
+        nbgrader_meta(cell)["grade_id"]: cell.source
+        for cell in read_notebook(student_notebook).cells
+        if is_solution_code(cell)
+    }
+
+
 def said_fully_right(cell, question: str) -> bool:
     """Whether an executed test cell's self-check told the learner the answer is fully right."""
     verdict = f"Self-check {question}: fully right."
@@ -122,8 +141,10 @@ def run_solution(
     notebook_path: str | Path,
     wrong_answers: dict[str, list[WrongAnswer]],
     prose_numbers: list[ProseNumber] | None = None,
+    untouched: dict[str, str] | None = None,
 ) -> SolutionRun:
-    """Execute `notebook_path` top to bottom, trying `wrong_answers` and checking `prose_numbers` on the way."""
+    """Execute `notebook_path` top to bottom, trying `wrong_answers`, each question's `untouched`
+    starting code ({grade id: code}, see `starting_code`) and checking `prose_numbers` on the way."""
     path = Path(notebook_path).resolve()
     notebook = read_notebook(path)
     structure = grading_structure(path)
@@ -155,14 +176,22 @@ def run_solution(
             run.prose_results += [check_prose_number(n, execute) for n in checks_before_cell.pop(index, [])]
             question = by_solution_cell.get(index)
             if question is not None:
-                run.wrong_answer_results += [
-                    try_wrong_answer(wrong, question, notebook, execute) for wrong in wrong_answers.get(question.grade_id, [])
-                ]
+                _try_in_place_of_solution(run, question, wrong_answers, untouched or {}, notebook, execute)
             _run_solution_cell(run, cell, index, execute)
         # prose after the last code cell
         run.prose_results += [check_prose_number(n, execute) for numbers in checks_before_cell.values() for n in numbers]
         run.fingerprints = _computed_fingerprints(execute)
     return run
+
+
+def _try_in_place_of_solution(run: SolutionRun, question, wrong_answers, untouched, notebook, execute) -> None:
+    """The question's starting code, then each of its known wrong answers, each followed by its tests."""
+    if question.grade_id in untouched:
+        left_as_is = WrongAnswer(question.grade_id, "left as handed out", untouched[question.grade_id])
+        run.untouched_results.append(try_wrong_answer(left_as_is, question, notebook, execute))
+    run.wrong_answer_results += [
+        try_wrong_answer(wrong, question, notebook, execute) for wrong in wrong_answers.get(question.grade_id, [])
+    ]
 
 
 def _run_solution_cell(run: SolutionRun, cell, index: int, execute) -> None:

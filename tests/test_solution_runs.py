@@ -2,6 +2,8 @@
 
 - every cell of the solution runs without an error (and without stderr, which
   nbgrader scores as a failure);
+- every question's starting code, as the student notebook hands it out, gets
+  no points from its tests (with every earlier question answered right);
 - every wrong answer in autograder/wrong_answers/<module>.yaml is rejected by
   its question's tests (it would not get the question's full points), and the
   learner's self-check never calls it "fully right";
@@ -18,7 +20,8 @@ import pytest
 
 from autograder.notebook import grading_structure
 from autograder.prose_check import load_prose_registry
-from autograder.solution_run import load_wrong_answers, run_solution
+from autograder.repo import MODULES
+from autograder.solution_run import load_wrong_answers, run_solution, starting_code
 from conftest import SOLUTION_NOTEBOOKS, notebook_id
 from pmcourse.feedback import FINGERPRINTS_FILE
 
@@ -30,12 +33,26 @@ def solution_run(request):
     notebook = request.param
     wrong_answers = load_wrong_answers(notebook.parent.name)
     prose = load_prose_registry(notebook.parent.name, notebook.name)
-    return notebook, wrong_answers, run_solution(notebook, wrong_answers, prose.numbers)
+    untouched = starting_code(MODULES / notebook.parent.name / notebook.name)
+    return notebook, wrong_answers, run_solution(notebook, wrong_answers, prose.numbers, untouched)
 
 
 def test_every_solution_cell_runs_cleanly(solution_run):
     notebook, _, run = solution_run
     assert not run.errors, f"{notebook_id(notebook)}: cells failed: {run.errors}"
+
+
+def test_an_untouched_answer_gets_no_points(solution_run):
+    """Each question left as handed out scores 0, even with every earlier question answered right."""
+    notebook, _, run = solution_run
+    questions = {q.grade_id for q in grading_structure(notebook).questions}
+    assert {r.wrong.question for r in run.untouched_results} == questions, "some starting code was never tried"
+    scored = [
+        f"{r.wrong.question}: {r.points}/{r.max_points}" + (" and 'fully right'" if r.self_check_said_right else "")
+        for r in run.untouched_results
+        if r.points > 0 or r.self_check_said_right
+    ]
+    assert not scored, "tests that give points to an untouched answer:\n" + "\n".join(scored)
 
 
 def test_every_wrong_answer_is_rejected(solution_run):
