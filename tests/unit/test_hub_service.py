@@ -110,3 +110,43 @@ def test_sigterm_and_sigint_stop_the_service_as_ctrl_c_does_once():
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+
+
+def test_the_service_opens_a_new_cluster_when_it_loses_one_and_closes_it_when_stopped(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    from autograder.cohort.engine import EngineError
+    from autograder.cohort.layout import Course
+    from autograder.hub import service
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    (tmp_path / "exchange").mkdir()
+    opened, closed, passes = [], [], []
+
+    @contextmanager
+    def open_grader(course, workers=None):
+        cluster = SimpleNamespace(client=SimpleNamespace(scheduler_info=lambda: {"workers": {"w1": {}}}))
+        opened.append(cluster)
+        try:
+            yield cluster
+        finally:
+            closed.append(cluster)
+
+    grader = service.GradeOnSubmit(Course(tmp_path), tmp_path / "exchange")
+
+    def run_once():
+        passes.append(grader.cluster)
+        if len(passes) == 2:
+            raise EngineError("lost the Dask scheduler")
+        if len(passes) == 4:
+            raise KeyboardInterrupt  # SIGTERM (stop_on_signals)
+        return []
+
+    monkeypatch.setattr(service, "open_grader", open_grader)
+    monkeypatch.setattr(grader, "run_once", run_once)
+    with pytest.raises(KeyboardInterrupt):
+        grader.serve(interval=0)
+    assert len(opened) == 2 and closed == opened, "a lost cluster is replaced; every cluster opened is closed"
+    assert passes == [opened[0], opened[0], opened[1], opened[1]], "each pass grades on the open cluster"
+    assert grader.cluster is None
