@@ -386,6 +386,9 @@ def test_students_are_graded_on_submit_and_see_their_score(hub):
         _, html = seen[user]
         assert scores_in(html) == gradebook[user], f"{user}'s feedback shows other scores than the gradebook"
     hub.feedback_html = seen["alice"][1]
+    noted = {e["student"]: e["outcomes"] for e in events(hub) if e["status"] == "graded"}
+    assert sorted(noted) == STUDENTS and not [o for o in noted.values() if "extra_files" in o], (
+        f"nbgrader's own submission_secret.txt is not a file the student added: {noted}")
     total = sum(t.points for q in questions(hub.course).questions for t in q.tests)
     assert sum(gradebook["alice"].values()) == total
     assert 0 < sum(gradebook["bob"].values()) < total
