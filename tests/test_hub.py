@@ -24,12 +24,20 @@ tests/test_browser.py): alice logs in, submits from JupyterLab's Assignments tab
 feedback there and reads her score (screenshots in artifacts/hub/). Without chromium that step is
 skipped outside CI and fails in CI.
 The submit-to-score-visible times (submit pressed -> the feedback fetched and its score read)
-are printed (`hub submit-to-score: n=.. p50=.. s p95=.. s`) and appended to
-artifacts/hub/submit_to_score.txt; they are measured, not asserted (a busy machine would fail them).
+are printed (`hub submit-to-score (...): n=.. p50=.. s p95=.. s max=.. s`, with the machine's load)
+and appended to artifacts/hub/submit_to_score.txt: once for 12 submissions made one after another
+(the steady state a student sees), once for every submission of the run. They are measured, not
+asserted (a busy machine would fail them).
+
+The instructor also grades by hand in the Formgrader, through its own HTTP API (the calls its
+page makes: a written answer's score, a comment); the export, the cohort report and the feedback
+the student fetches then show them. Last, the grading service is stopped as the hub stops it
+(a signal), and none of its processes (Dask workers, fork servers, kernels) may be left behind.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -258,21 +266,32 @@ def hub(tmp_path_factory):
         yield hub
     finally:
         hub.stop()
-        report_times(hub.timer.seconds)
+        for workspace in getattr(hub, "leftovers", ()):
+            remove_tree(workspace)
+        report_times(hub.timer.seconds, "every submission of the run")
 
 
-def report_times(seconds: list[float]) -> None:
+def remove_tree(folder: Path) -> None:
+    """A grading workspace, whatever modes the sandbox left in it (as worker.Worker.close removes it)."""
+    for dirpath, _, _ in os.walk(folder):
+        os.chmod(dirpath, 0o755)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def report_times(seconds: list[float], what: str) -> None:
     """Print the submit-to-score-visible times (a measurement, not a pass/fail: the machine may be busy)."""
     if not seconds:
         return
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    line = (f"hub submit-to-score: n={len(ordered)} p50={statistics.median(ordered):.1f} s p95={p95:.1f} s "
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    line = (f"hub submit-to-score ({what}): n={len(ordered)} p50={statistics.median(ordered):.1f} s "
+            f"p95={p95:.1f} s max={ordered[-1]:.1f} s load(1/5/15 min)={load} "
             f"samples={[round(s, 1) for s in seconds]}")
-    print("\n" + line)
+    print("\n" + line, flush=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with open(ARTIFACTS / "submit_to_score.txt", "a", encoding="utf-8") as handle:
-        handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} load {os.getloadavg()[0]:.1f}: {line}\n")
+        handle.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')}: {line}\n")
 
 
 def notebook_with(hub: Hub, answered: str) -> dict:
@@ -367,6 +386,9 @@ def test_students_are_graded_on_submit_and_see_their_score(hub):
         _, html = seen[user]
         assert scores_in(html) == gradebook[user], f"{user}'s feedback shows other scores than the gradebook"
     hub.feedback_html = seen["alice"][1]
+    noted = {e["student"]: e["outcomes"] for e in events(hub) if e["status"] == "graded"}
+    assert sorted(noted) == STUDENTS and not [o for o in noted.values() if "extra_files" in o], (
+        f"nbgrader's own submission_secret.txt is not a file the student added: {noted}")
     total = sum(t.points for q in questions(hub.course).questions for t in q.tests)
     assert sum(gradebook["alice"].values()) == total
     assert 0 < sum(gradebook["bob"].values()) < total
@@ -426,8 +448,23 @@ def test_a_resubmission_is_regraded_and_two_submits_in_a_second_grade_the_latest
     assert handled[-1] == new[-1], handled
 
 
+def test_submit_to_score_visible_one_submission_after_another(hub):
+    """12 submissions, alice and bob in turn, each waited for: the time a student waits for their score."""
+    seconds, total = [], sum(t.points for q in questions(hub.course).questions for t in q.tests)
+    for number in range(12):
+        user = STUDENTS[number % 2]
+        hub.put_notebook(user, notebook_with(hub, "all"))
+        before = len(hub.timer.seconds)
+        _, html = hub.timer.submit_and_read_score(hub, user)
+        seconds += hub.timer.seconds[before:]
+        assert sum(scores_in(html).values()) == total, f"{user}'s submission {number + 1} shows another score"
+    report_times(seconds, "12 submissions one after another")
+
+
 def test_a_submission_made_while_the_service_is_down_is_graded_when_it_is_back(hub):
     old = hub.service_pid()
+    # killed, it cannot close its workers: their workspaces are this test's to remove
+    hub.leftovers = set(filter(None, map(workspace_of, descendants(old))))
     os.kill(old, signal.SIGSTOP)  # the service can do nothing from here on
     try:
         hub.put_notebook("alice", notebook_with(hub, "first half"))
@@ -469,6 +506,73 @@ def test_the_instructor_sees_submissions_and_exports_from_the_same_gradebook(hub
     grades = (hub.course / "grading" / "grades_nbgrader.csv").read_text()
     for student in STUDENTS:
         assert re.search(rf"^{MODULE},[^\n]*{student}", grades, re.M), grades
+
+
+MANUAL_CELL = "m00_q1_6_status_update"  # the module's written answer: 3 points, graded by hand
+MANUAL_SCORE, COMMENT = 2.0, "Clear and short; name the team that is behind."
+
+
+def formgrader(hub: Hub, method: str, path: str, **kwargs):
+    """The Formgrader's HTTP API in the instructor's server (what its grading page calls)."""
+    return hub.server(INSTRUCTOR, method, f"/formgrader/api{path}", **kwargs).json()
+
+
+def exported_score(hub: Hub, student: str) -> float:
+    with open(hub.course / "grading" / "grades_nbgrader.csv", newline="", encoding="utf-8") as handle:
+        (row,) = [r for r in csv.DictReader(handle) if r["student_id"] == student and r["assignment"] == MODULE]
+    return float(row["score"])
+
+
+def reported_score(hub: Hub, student: str) -> float:
+    """The student's score in the cohort report's chart (plotly's customdata: [student, score])."""
+    page = (hub.course / "grading" / "report.html").read_text(encoding="utf-8")
+    (score,) = re.findall(rf'\["{student}",([0-9.]+)\]', page)
+    return float(score)
+
+
+def test_the_instructor_grades_by_hand_in_the_formgrader_and_everyone_sees_it(hub):
+    """A written answer scored and commented through the Formgrader's API: export, report and the student's feedback."""
+    notebook = notebook_with(hub, "all")
+    (written,) = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == MANUAL_CELL]
+    written["source"] = "Three of four teams are on track; one is 12 hours behind and we are moving work to it."
+    hub.put_notebook("bob", notebook)
+    hub.timer.submit_and_read_score(hub, "bob")  # bob writes his status update and submits
+    auto = sum(pipeline_scores(hub)["bob"].values())
+    (notebook,) = [n for n in formgrader(hub, "GET", f"/submitted_notebooks/{MODULE}/{Path(NOTEBOOK).stem}")
+                   if n["student"] == "bob"]
+    assert notebook["needs_manual_grade"], notebook
+    (grade,) = [g for g in formgrader(hub, "GET", "/grades", params={"submission_id": notebook["id"]})
+                if g["name"] == MANUAL_CELL]
+    assert grade["auto_score"] is None and grade["needs_manual_grade"], grade
+    graded = formgrader(hub, "PUT", f"/grade/{grade['id']}", json={"manual_score": MANUAL_SCORE, "extra_credit": 0})
+    assert graded["manual_score"] == MANUAL_SCORE and not graded["needs_manual_grade"], graded
+    (comment,) = [c for c in formgrader(hub, "GET", "/comments", params={"submission_id": notebook["id"]})
+                  if c["name"] == MANUAL_CELL]
+    assert formgrader(hub, "PUT", f"/comment/{comment['id']}", json={"manual_comment": COMMENT})["manual_comment"] == COMMENT
+
+    # the export and the cohort report read the same gradebook
+    run_as_instructor(hub, sys.executable, "-m", "autograder.cohort", "export")
+    run_as_instructor(hub, sys.executable, "-m", "autograder.cohort", "report")
+    assert exported_score(hub, "bob") == auto + MANUAL_SCORE
+    assert reported_score(hub, "bob") == auto + MANUAL_SCORE
+
+    # the feedback: the course's (hidden tests cut), made again with the hand grade, released from the Formgrader
+    run_as_instructor(hub, sys.executable, "-m", "autograder.cohort", "feedback", "--force", "-s", "bob", "-m", MODULE)
+    released = formgrader(hub, "POST", f"/assignment/{MODULE}/bob/release_feedback")
+    assert released["success"], released
+    newest = max(hub.submissions("bob"), key=lambda s: s["timestamp"])
+
+    def updated():
+        submission = next(s for s in hub.submissions("bob") if s["timestamp"] == newest["timestamp"])
+        return any(n["feedback_updated"] for n in submission["notebooks"])
+
+    wait_for(updated, "bob's Assignments tab to offer the updated feedback", every=0.5)
+    hub.action("bob", "fetch_feedback")
+    html = hub.read_file("bob", f"{MODULE}/feedback/{newest['timestamp']}/{Path(NOTEBOOK).stem}.html")
+    assert f'href="#{MANUAL_CELL}">Written response</a> (Score: {MANUAL_SCORE} / 3.0)' in html
+    assert "<b>Comments:</b>" in html and COMMENT in html, "bob's feedback must show the instructor's comment"
+    assert f"(Score: {auto + MANUAL_SCORE} / " in html
+    assert "BEGIN HIDDEN TESTS" not in html and "BEGIN MARK SCHEME" not in html
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -538,3 +642,71 @@ def test_a_student_submits_from_the_assignments_tab_and_sees_the_score(hub):
     assert len(new) == 1, f"one click, one submission: {new}"
     total = sum(t.points for q in questions(hub.course).questions for t in q.tests)
     assert f"(Score: {total:.1f} / " in text, text[:2000]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` (from /proc: sandboxed fork servers and kernels included, by their host pids)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its parent to collect it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def command_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[:120]
+    except OSError:
+        return "?"
+
+
+def workspace_of(pid: int) -> Path | None:
+    """A grading worker's private workspace (its working folder, worker.py), if `pid` is one."""
+    try:
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+    return cwd if cwd.name.startswith("pmcourse-grading-") else None
+
+
+def test_stopping_the_service_leaves_no_worker_or_kernel_behind(hub):
+    """The hub stops a service with a signal: the service closes its grading cluster before it exits.
+
+    Its processes would end even if it were killed (each watches its parent); what only a clean
+    close does is the workers' own teardown, seen here as their private workspaces removed.
+    """
+    pid = hub.service_pid()
+    left = descendants(pid)
+    commands = [command_of(p) for p in left]
+    assert sum("forkserver" in c for c in commands) >= 1 and sum("multiprocessing" in c for c in commands) >= 1, (
+        f"the service should hold its grading cluster open between passes: {commands}")
+    workspaces = set(filter(None, map(workspace_of, left)))
+    assert workspaces and all(w.is_dir() for w in workspaces), workspaces
+    started = time.monotonic()
+    os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: not running(pid), "the grading service to exit after SIGTERM", timeout=60, every=0.2)
+    print(f"\nthe grading service stopped {time.monotonic() - started:.1f} s after SIGTERM "
+          f"({len(left)} processes under it)")
+    deadline = time.monotonic() + 30  # what the service closed may take a moment more to be gone
+    while any(running(p) for p in left) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(running(p) for p in left), f"left behind: {[command_of(p) for p in left if running(p)]}"
+    assert not [w for w in workspaces if w.exists()], "the workers' workspaces must be removed when the service stops"
+    assert "autograder.hub stopped" in hub.log.read_text(), "the service must log that it stopped"

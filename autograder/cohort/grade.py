@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from autograder.cohort import journal
 from autograder.cohort.digest import MISSING, submission_digest
@@ -85,6 +85,7 @@ def grade(
     progress: bool = True,
     scheduler: str | None = None,
     sandbox: bool = True,
+    cluster=None,
 ) -> list[dict]:
     """Grade what is not graded yet; return every pair's journal entry (old and new).
 
@@ -93,10 +94,12 @@ def grade(
     `engine.EngineError` when the cluster cannot grade (what was done is journaled).
     `sandbox`: run every kernel in the OS sandbox (`sandbox.py`); raises
     `SandboxUnavailable` if none can be made here. False grades as before, noted on every pair.
+    `cluster`: an open `engine.Cluster` (from `engine.cluster`, kept by a long-lived caller such as
+    the hub's grading service) to grade on, left open; its workers' graders and fork servers are
+    reused, and `scheduler`, `workers`, `memory_mb` and `sandbox` are the cluster's own. None: a
+    cluster is opened for this call and closed after it.
     """
-    from autograder.cohort import engine
-
-    _require_sandbox(sandbox)
+    _require_sandbox(sandbox, cluster)
     modules = modules or released_modules(course)
     students = students or students_of(course)
     todo, results = plan(course, modules, students, force)
@@ -107,7 +110,7 @@ def grade(
     pending = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
     if pending:
         local_workers = max(1, min(workers or default_workers(), len(pending)))
-        with engine.cluster(course, scheduler, local_workers, memory_mb, sandbox) as cluster:
+        with _open_cluster(cluster, course, scheduler, local_workers, memory_mb, sandbox) as cluster:
             if progress and cluster.dashboard:
                 print(f"Dask dashboard: {cluster.dashboard}", file=sys.stderr, flush=True)
             with progress_bar(len(pending), progress) as step:
@@ -119,9 +122,18 @@ def grade(
     return results
 
 
-def _require_sandbox(wanted: bool) -> None:
-    """Raise `SandboxUnavailable` (its message names the fix) if a sandbox is wanted and cannot be made."""
-    if wanted:
+def _open_cluster(cluster, course: Course, scheduler, workers: int, memory_mb: int, sandbox: bool):
+    """`cluster` if one is open (it stays open), else a new one for this call (closed after it)."""
+    from autograder.cohort import engine
+
+    return nullcontext(cluster) if cluster is not None else engine.cluster(course, scheduler, workers, memory_mb, sandbox)
+
+
+def _require_sandbox(wanted: bool, cluster=None) -> None:
+    """Raise `SandboxUnavailable` (its message names the fix) if a sandbox is wanted and cannot be made.
+
+    An open `cluster` was checked when it was opened."""
+    if wanted and cluster is None:
         from autograder.cohort.sandbox import require
 
         require()

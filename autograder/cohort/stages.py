@@ -30,6 +30,8 @@ from autograder.cohort.workspace import LimitedExecute, TruncateLongOutput
 
 CHECKPOINTS = ".ipynb_checkpoints"
 MAX_LISTED_FILES = 5
+# What nbgrader itself writes into a submission: the time of submit, and the exchange's secret (`nbgrader submit`).
+NBGRADER_FILES = frozenset({"timestamp.txt", "submission_secret.txt"})
 KILLED_CELL_SOURCE = (
     "raise RuntimeError('While grading, this cell stopped the Python kernel "
     "(os._exit, a crash or running out of memory), so it was not run and scores 0.')"
@@ -90,12 +92,14 @@ def match_notebooks(workdir: Path, expected: list[str]) -> list[Event]:
 
 
 def extra_files(workdir: Path, release: Path) -> list[Event]:
-    """Files the learner added that the release does not have (ignored by the tests)."""
-    released = {str(p.relative_to(release)) for p in release.rglob("*")}
+    """Files the learner added that the release does not have (ignored by the tests).
+
+    nbgrader's own files at the top of a submission (`NBGRADER_FILES`) are not the learner's.
+    """
+    released = {str(p.relative_to(release)) for p in release.rglob("*")} | NBGRADER_FILES
     extras = sorted(
         str(p.relative_to(workdir)) for p in workdir.rglob("*")
-        if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"
-        and str(p.relative_to(workdir)) not in released
+        if p.is_file() and p.suffix != ".ipynb" and str(p.relative_to(workdir)) not in released
     )
     if not extras:
         return []

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
+from autograder.cohort.engine import EngineError
 from autograder.cohort.layout import Course, default_course_root
+from autograder.cohort.sandbox import SandboxUnavailable
 from autograder.hub.service import GradeOnSubmit, ServiceError
 
 
@@ -40,12 +43,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{record['status']}: {record['student']} {record['module']}")
         return 0
     # The instructor (and the tests) find the running service by its pid.
-    (service.course.grading / "hub" / "service.pid").write_text(f"{os.getpid()}\n", encoding="utf-8")
+    pid_file = service.course.grading / "hub" / "service.pid"
+    pid_file.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    stop_on_signals()
     try:
         service.serve(args.interval)
-    except KeyboardInterrupt:
-        return 0
+    except KeyboardInterrupt:  # SIGINT or SIGTERM: `serve` has closed its cluster on the way out
+        logging.getLogger("autograder.hub").info("stopped")
+    except (EngineError, SandboxUnavailable) as error:  # no grading cluster could be opened
+        print(f"autograder.hub: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if pid_file.is_file() and pid_file.read_text(encoding="utf-8").strip() == str(os.getpid()):
+            pid_file.unlink()
     return 0
+
+
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM (what JupyterHub sends a service it stops) end `serve` as Ctrl-C does.
+
+    The first signal raises KeyboardInterrupt, and the grading cluster closes (its workers, their
+    fork servers and kernels); signals that come while it closes are ignored (the hub sends
+    SIGTERM after SIGINT, and SIGKILL if the service is still there after both).
+    """
+    def stop(signum, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,14 @@ One pass (`GradeOnSubmit.run_once`):
 5. nbgrader's `release_feedback` puts the feedback in the exchange, where the student's
    `fetch_feedback` (the Assignments tab) finds it.
 
+`serve` grades on one Dask cluster kept open for the service's whole life (`open_grader`): its
+workers load nbgrader, start their kernel fork servers and copy the course package and datasets
+once, so a pass costs only the grading itself, not a cluster's start-up (logged as "grading
+cluster ready in N s"). A lost cluster is replaced at the next pass; `python -m autograder.hub`
+closes it (workers, fork servers, kernels) when stopped with SIGINT or SIGTERM. Because the
+workers copy the course package (`pmcourse/`) and `datasets/` when they start, restart the
+service after changing either.
+
 Every step is idempotent and the state is written last, so a service killed half way does the
 rest when it starts again; a submission made while it is down is found by its first pass.
 """
@@ -26,13 +34,17 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.cohort.engine import EngineError
 from autograder.cohort.feedback import feedback
-from autograder.cohort.grade import grade
+from autograder.cohort.grade import default_workers, grade
 from autograder.cohort.layout import Course, released_modules
 from autograder.cohort.roster import roster_ids
+from autograder.cohort.workspace import DEFAULT_MEMORY_MB
 
 LOG = logging.getLogger("autograder.hub")
 COMPLETE_MARK = "submission_secret.txt"  # the last file `nbgrader submit` writes into a submission
@@ -106,11 +118,31 @@ def _event(course: Course, **fields) -> None:
         handle.write(json.dumps(fields, sort_keys=True) + "\n")
 
 
+@contextmanager
+def open_grader(course: Course, workers: int | None = None, memory_mb: int = DEFAULT_MEMORY_MB,
+                sandbox: bool = True) -> Iterator[object]:
+    """A local Dask cluster ready to grade `course` (an `engine.Cluster`), closed when the block ends.
+
+    `workers` processes (default: one per core), each with its grader and kernel fork server.
+    Raises `SandboxUnavailable` if `sandbox` and none can be made here, `EngineError` if the
+    cluster cannot grade.
+    """
+    from autograder.cohort import engine
+    from autograder.cohort.sandbox import require
+
+    if sandbox:
+        require()
+    course.submitted.mkdir(parents=True, exist_ok=True)  # the workers check that they see it; nbgrader fills it
+    with engine.cluster(course, None, workers or default_workers(), memory_mb, sandbox) as cluster:
+        yield cluster
+
+
 class GradeOnSubmit:
     """Grade what students submit through nbgrader's exchange, with the cohort pipeline."""
 
     def __init__(self, course: Course, exchange: Path, workers: int | None = None):
         self.course, self.exchange, self.workers = course, Path(exchange), workers
+        self.cluster = None  # set by `serve`: the open grading cluster; None: each pass opens its own
         if not (course.root / "nbgrader_config.py").is_file():
             raise ServiceError(f"{course.root} is not an nbgrader course (no nbgrader_config.py): pass --course")
         if not self.exchange.is_dir():
@@ -184,7 +216,7 @@ class GradeOnSubmit:
         for student in students:
             self._nbgrader(student, "collect", module)
         results = {r["student"]: r for r in grade(self.course, [module], students, workers=self.workers,
-                                                    progress=False)}
+                                                    progress=False, cluster=self.cluster)}
         feedback(self.course, [module], students)
         done = []
         for student in students:
@@ -202,11 +234,32 @@ class GradeOnSubmit:
 
     # the loop ------------------------------------------------------------------
     def serve(self, interval: float = 1.0) -> None:
-        """Run a pass every `interval` seconds until stopped; a pass that fails is logged and retried."""
+        """Run a pass every `interval` seconds on one open grading cluster until stopped (KeyboardInterrupt).
+
+        A pass that fails is logged and retried; a pass that lost the cluster opens a new one.
+        The cluster is closed however this ends.
+        """
         LOG.info("grading on submit: watching %s (%d submissions waiting)", self.inbound, len(self.pending()))
+        while True:
+            started = time.monotonic()
+            with open_grader(self.course, self.workers) as cluster:
+                LOG.info("grading cluster ready in %.1f s: %d workers", time.monotonic() - started,
+                         len(cluster.client.scheduler_info().get("workers", {})))
+                self.cluster = cluster
+                try:
+                    self._passes(interval)
+                finally:
+                    self.cluster = None
+            LOG.info("grading cluster closed")
+
+    def _passes(self, interval: float) -> None:
+        """A pass every `interval` seconds; returns when the cluster is lost."""
         while True:
             try:
                 self.run_once()
+            except EngineError:
+                LOG.exception("the grading cluster was lost; opening a new one (what was graded is kept)")
+                return
             except Exception:  # a broken pass must not stop the service: it is retried at the next one
                 LOG.exception("a grading pass failed; retrying in %s s", interval)
             time.sleep(interval)

@@ -54,6 +54,18 @@ def test_missing_and_extra_notebooks_and_files(tmp_path, release, submission):
     assert stages.extra_files(submission, release)[0].where == "helper.py"
 
 
+def test_nbgraders_own_files_at_the_top_of_a_submission_are_not_extra(tmp_path, release, submission):
+    """`nbgrader submit` writes timestamp.txt and submission_secret.txt into every hub submission."""
+    (submission / "submission_secret.txt").write_text("a5f0c3...\n")
+    assert stages.extra_files(submission, release) == []
+    (submission / "notes").mkdir()
+    (submission / "notes" / "submission_secret.txt").write_text("the learner's own file\n")
+    (submission / "notes" / "timestamp.txt").write_text("the learner's own file\n")
+    events = stages.extra_files(submission, release)
+    assert events == [Event(Outcome.EXTRA_FILES, "notes/submission_secret.txt, notes/timestamp.txt")]
+    assert events[0].detail == {"count": 2}
+
+
 def test_deleted_and_edited_locked_cells(release):
     released = nbformat.read(str(release / "01_task.ipynb"), as_version=4)
     deleted = nbformat.read(str(release / "01_task.ipynb"), as_version=4)
