@@ -28,3 +28,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # Late policy: 10 % of a notebook's score off per started day late, 0 after 7 days
 # (applies when a module has a due date: `python -m autograder.cohort setup --due`).
 c.AssignLatePenalties.plugin_class = "autograder.cohort.late.PerDayLatePenalty"
+
+# Feedback never shows hidden tests or mark schemes (nbgrader's stock feedback does, jupyter/nbgrader#917)
+# and draws the learner's plotly charts: for `nbgrader generate_feedback`, the Formgrader's
+# "Generate Feedback" button and `python -m autograder.cohort feedback` alike.
+c.GenerateFeedback.preprocessors = [
+    "autograder.cohort.feedback.HideGraderSecrets",
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.cohort.feedback.PlotlyToHTML",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

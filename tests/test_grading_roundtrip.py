@@ -7,6 +7,7 @@ answer scores 0 while the earlier ones are right is checked for every
 question, in one kernel, by tests/test_solution_runs.py.)
 """
 
+import html
 import shutil
 
 import nbformat
@@ -35,11 +36,11 @@ def graded_module(request, tmp_path_factory):
             notebook = course.submission_from(released / structure.path.name, structure.path, answered)
             nbformat.write(notebook, target / structure.path.name)
     course.autograde(folder, module)
-    return module, structures, plans, course.auto_scores(folder, module)
+    return module, structures, plans, course.auto_scores(folder, module), folder
 
 
 def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded_module):
-    module, structures, plans, scores = graded_module
+    module, structures, plans, scores, _ = graded_module
     assert set(scores) == set(plans), f"{module}: not every submission was graded: {sorted(scores)}"
     wrong = []
     for student, answered in plans.items():
@@ -54,7 +55,44 @@ def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded_modul
 
 
 def test_full_and_zero_totals(graded_module):
-    module, structures, plans, scores = graded_module
+    module, structures, plans, scores, _ = graded_module
     total = sum(s.auto_points for s in structures)
     assert sum(scores["right"].values()) == total > 0, f"{module}: the solution should get all {total} points"
     assert sum(scores["blank"].values()) == 0, f"{module}: an untouched notebook should get 0"
+
+
+def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded_module):
+    """`nbgrader generate_feedback` (what the Formgrader's button runs) with the course's config."""
+    module, structures, plans, _, folder = graded_module
+    course.nbgrader(folder, "generate_feedback", module)
+    secret_lines = {
+        line.strip()
+        for s in structures
+        for cell in nbformat.read(s.path, as_version=4).cells
+        for line in hidden_regions(cell.source)
+        if len(line.strip()) > 12
+    }
+    assert secret_lines, f"{module} has no hidden tests to look for"
+    pages = sorted((folder / "feedback").rglob("*.html"))
+    assert len(pages) == len(plans) * len(structures), pages
+    leaks = [
+        f"{page.relative_to(folder)}: {what}"
+        for page in pages
+        for text in [html.unescape(page.read_text(encoding="utf-8"))]
+        for what in ["BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME", *secret_lines]
+        if what in text
+    ]
+    assert not leaks, "feedback shows what only the instructor may see:\n" + "\n".join(leaks[:5])
+
+
+def hidden_regions(source: str) -> list[str]:
+    """The lines between BEGIN/END HIDDEN TESTS and BEGIN/END MARK SCHEME markers."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN HIDDEN TESTS" in line or "BEGIN MARK SCHEME" in line:
+            inside = True
+        elif "END HIDDEN TESTS" in line or "END MARK SCHEME" in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines

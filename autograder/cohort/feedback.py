@@ -57,6 +57,14 @@ def _widget_figures(model_id: str, state: dict, seen=None) -> list[dict]:
 
 HIDDEN_NOTE = "# (hidden tests: not shown)"
 
+# nbgrader's GenerateFeedback with the secrets cut first and the charts drawn (also in nbgrader_config.py).
+FEEDBACK_PREPROCESSORS = [
+    "autograder.cohort.feedback.HideGraderSecrets",
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.cohort.feedback.PlotlyToHTML",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
 
 class HideGraderSecrets(Preprocessor):
     """Remove hidden tests and mark schemes from what a learner sees, and the tracebacks that would quote them."""
@@ -143,14 +151,11 @@ def feedback(course: Course, modules=None, students=None, force: bool = False) -
     """Generate feedback for every autograded (student, module) pair that has none or an older one."""
     import logging
 
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades
-
     ensure_scripts_on_path()
     if not course.autograded.is_dir():
         return "feedback: nothing autograded yet"
-    config = course.config_with({"GenerateFeedback.preprocessors": [
-        HideGraderSecrets, GetGrades, PlotlyToHTML, CSSHTMLHeaderPreprocessor]})
+    # as the course's nbgrader_config.py says, and so even for a course whose config does not
+    config = course.config_with({"GenerateFeedback.preprocessors": FEEDBACK_PREPROCESSORS})
     log = logging.getLogger("autograder.cohort.feedback")
     made, skipped, failed = 0, 0, []
     for student, module in _pairs(course, modules, students):

@@ -79,3 +79,14 @@ def test_notebook_without_figures_is_left_alone():
     cell.outputs = [new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]
     notebook, resources = PlotlyToHTML().preprocess(new_notebook(cells=[cell]), {})
     assert notebook.cells[0].outputs[0]["data"] == {"text/plain": "1"} and resources["plotly_figures"] is False
+
+
+def test_the_courses_own_feedback_config_cuts_grader_secrets_first():
+    """nbgrader's own `generate_feedback` and the Formgrader's button read nbgrader_config.py: the same list."""
+    from autograder.cohort.feedback import FEEDBACK_PREPROCESSORS
+    from autograder.cohort.layout import load_nbgrader_config
+    from autograder.repo import REPO_ROOT
+
+    configured = list(load_nbgrader_config(REPO_ROOT).GenerateFeedback.preprocessors)
+    assert configured == FEEDBACK_PREPROCESSORS
+    assert configured[0].endswith("HideGraderSecrets")
