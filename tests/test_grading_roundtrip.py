@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from autograder import stock_nbgrader as course
+from autograder.cohort.layout import Course
 from pmcourse.notebook import grading_structure, module_notebooks
 from conftest import MODULE_IDS
 
@@ -66,7 +67,9 @@ def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded_mod
     """`nbgrader generate_feedback` (what the Formgrader's button runs) with the course's config."""
     module, structures, plans, _, folder = graded_module
     course.nbgrader(folder, "generate_feedback", module)
-    handed_out = "".join(nb.read_text(encoding="utf-8") for nb in (folder / "release" / module).glob("*.ipynb"))
+    released = Course(folder).released_module(module)
+    handed_out = "".join(nb.read_text(encoding="utf-8") for nb in released.glob("*.ipynb"))
+    assert handed_out, f"no student notebooks in {released}"
     secret_lines = {  # distinctive lines that only the instructor's notebook has
         line.strip()
         for s in structures
