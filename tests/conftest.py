@@ -15,6 +15,19 @@ def notebook_id(path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
+def marked_regions(source: str, begin: str, end: str) -> list[str]:
+    """The non-blank lines (stripped) between `begin` and `end` marker lines, e.g. BEGIN/END HIDDEN TESTS."""
+    lines, inside, found = source.splitlines(), False, []
+    for line in lines:
+        if begin in line:
+            inside = True
+        elif end in line:
+            inside = False
+        elif inside and line.strip():
+            found.append(line.strip())
+    return found
+
+
 # `make test` runs `--dist loadfile`: each file goes whole to one worker (nbval runs a notebook's
 # cells in order, in one kernel). These files hold one expensive run per parameter (a notebook, a
 # module) and take minutes each: they go out one parameter at a time, so both workers share them.

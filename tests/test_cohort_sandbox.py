@@ -30,6 +30,7 @@ from autograder.cohort.__main__ import main as cohort_main
 from autograder.cohort.grade import grade
 from autograder.cohort.layout import Course
 from autograder.cohort.outcomes import Outcome
+from conftest import marked_regions
 from cohort_fixtures import ATTACKS, MODULE, build_course, expected_scores, fixture_specs, make_submission, student_of
 
 ATTACK_SPECS = fixture_specs(ATTACKS)
@@ -221,18 +222,6 @@ def test_grade_refuses_without_a_sandbox(tmp_path, monkeypatch, capsys):
 
 
 # -- the feedback scan -----------------------------------------------------------
-def _regions(source: str, begin: str, end: str) -> list[str]:
-    lines, inside, found = source.splitlines(), False, []
-    for line in lines:
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside and line.strip():
-            found.append(line.strip())
-    return found
-
-
 def _page_text(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
@@ -248,9 +237,9 @@ def test_feedback_shows_no_hidden_tests_mark_schemes_or_solutions(attacked):
     hidden, schemes, solutions = set(), set(), set()
     for nb in (course.root / "solutions" / MODULE).glob("*.ipynb"):
         for cell in nbformat.read(str(nb), as_version=4).cells:
-            hidden |= set(_regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
-            schemes |= set(_regions(cell.source, "BEGIN MARK SCHEME", "END MARK SCHEME"))
-            solutions |= set(_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
+            hidden |= set(marked_regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+            schemes |= set(marked_regions(cell.source, "BEGIN MARK SCHEME", "END MARK SCHEME"))
+            solutions |= set(marked_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
     def secret(line: str) -> bool:  # long enough to be distinctive ("else:" is not), and not shown to students anyway
         return len(line) > 12 and json.dumps(line)[1:-1] not in release
 

@@ -17,7 +17,7 @@ import pytest
 from autograder import stock_nbgrader as course
 from autograder.cohort.layout import Course
 from pmcourse.notebook import grading_structure, module_notebooks
-from conftest import MODULE_IDS
+from conftest import MODULE_IDS, marked_regions
 
 
 @pytest.fixture(scope="module", params=MODULE_IDS)
@@ -71,11 +71,12 @@ def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded_mod
     handed_out = "".join(nb.read_text(encoding="utf-8") for nb in released.glob("*.ipynb"))
     assert handed_out, f"no student notebooks in {released}"
     secret_lines = {  # distinctive lines that only the instructor's notebook has
-        line.strip()
+        line
         for s in structures
         for cell in nbformat.read(s.path, as_version=4).cells
-        for line in hidden_regions(cell.source)
-        if len(line.strip()) > 12 and json.dumps(line.strip())[1:-1] not in handed_out
+        for begin, end in [("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"), ("BEGIN MARK SCHEME", "END MARK SCHEME")]
+        for line in marked_regions(cell.source, begin, end)
+        if len(line) > 12 and json.dumps(line)[1:-1] not in handed_out
     }
     assert secret_lines, f"{module} has no hidden tests to look for"
     pages = sorted((folder / "feedback").rglob("*.html"))
@@ -89,15 +90,3 @@ def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded_mod
     ]
     assert not leaks, "feedback shows what only the instructor may see:\n" + "\n".join(leaks[:5])
 
-
-def hidden_regions(source: str) -> list[str]:
-    """The lines between BEGIN/END HIDDEN TESTS and BEGIN/END MARK SCHEME markers."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        if "BEGIN HIDDEN TESTS" in line or "BEGIN MARK SCHEME" in line:
-            inside = True
-        elif "END HIDDEN TESTS" in line or "END MARK SCHEME" in line:
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines
