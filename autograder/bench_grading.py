@@ -152,23 +152,30 @@ PROJECTED_SUBMISSIONS = 6000
 PROJECTED_CORES = (8, 32, 128)
 
 
-def timed_local(folder: Path) -> tuple[float, float, int]:
-    """Grade every pair in this process with one `Worker` (no Dask): (start-up s, grading s, pairs)."""
-    from autograder.cohort import journal
+def _pairs(course) -> list[tuple[str, str]]:
     from autograder.cohort.grade import plan, released_modules, students_of
+
+    todo, _ = plan(course, released_modules(course), students_of(course), force=True)
+    return [(s, m) for kind, s, m, _ in todo if kind == "grade"]
+
+
+def timed_local(folder: Path) -> tuple[float, float, int]:
+    """Grade every pair in this process with one `Worker` (no Dask), through the same hand-over: (start-up s, grading s, pairs)."""
+    from autograder.cohort.handover import CourseSettings, ModuleData, PairInput, commit
     from autograder.cohort.layout import Course
     from autograder.cohort.worker import Worker, grade_safely
 
     course = Course(folder)
-    todo, _ = plan(course, released_modules(course), students_of(course), force=True)
-    pairs = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
+    pairs = _pairs(course)
     here = os.getcwd()
     started = time.monotonic()
-    worker = Worker(str(folder))
+    worker = Worker(CourseSettings.of(course))
     ready = time.monotonic()
+    modules = {}
     try:
         for student, module in pairs:
-            journal.write(course, grade_safely(worker, student, module))
+            data = modules.setdefault(module, ModuleData.of(course, module))
+            commit(course, grade_safely(worker, PairInput.of(course, student, module), data))
     finally:
         worker.close()
         os.chdir(here)
@@ -177,19 +184,18 @@ def timed_local(folder: Path) -> tuple[float, float, int]:
 
 def timed_dask(folder: Path, workers: int) -> tuple[float, float, int]:
     """Grade every pair on a local Dask cluster of `workers` processes: (start-up s, grading s, pairs)."""
-    from autograder.cohort import engine, journal
-    from autograder.cohort.grade import plan, released_modules, students_of
+    from autograder.cohort import engine
+    from autograder.cohort.handover import commit
     from autograder.cohort.layout import Course
     from autograder.cohort.workspace import DEFAULT_MEMORY_MB
 
     course = Course(folder)
-    todo, _ = plan(course, released_modules(course), students_of(course), force=True)
-    pairs = [(s, m) for kind, s, m, _ in todo if kind == "grade"]
+    pairs = _pairs(course)
     started = time.monotonic()
     with engine.cluster(course, None, workers, DEFAULT_MEMORY_MB) as cluster:
         ready = time.monotonic()
-        for result in cluster.grade(pairs):
-            journal.write(course, result)
+        for output in cluster.grade(pairs):
+            commit(course, output)
         done = time.monotonic()
     return ready - started, done - ready, len(pairs)
 

@@ -7,20 +7,26 @@
 There is one code path from a laptop to a cluster.
 
 Each Dask worker keeps one grading `Worker` (`worker.py`: nbgrader loaded once,
-a kernel fork server, a private workspace), created by `GraderPlugin` when the
-plugin is registered and closed when it is removed. A task asks its worker's
-plugin to grade one pair and returns the pair's journal entry; the client
-writes the journal, so a pair is journaled once, by one process, whatever the
-workers did.
+a kernel fork server, a private workspace and a private SQLite gradebook),
+created by `GraderPlugin` when the plugin is registered and closed when it is
+removed. Workers need only the course's Python environment: no course folder,
+no shared filesystem, no database credentials. What they need is sent as data
+(`handover.py`): the course's settings with the plugin; each module's released
+files and gradebook records once per run, as one small task whose result the
+module's pairs depend on (Dask copies it to each worker once, and computes it
+again if the worker holding it is lost); each pair's submitted files with its
+task. A task returns a `PairOutput`; the client commits it (`handover.commit`:
+autograded files, gradebook, journal), so a lost worker has written nothing.
+At most `WINDOW_PER_THREAD` tasks per worker thread are in flight, so memory
+stays bounded for thousands of pairs.
 
 Faults: a worker that dies mid-pair has its pairs re-run on the others by Dask
 (a pair that kills `ALLOWED_FAILURES` workers is recorded as WORKER_CRASHED);
-a lost scheduler stops the run with `EngineError` (the journal keeps what was
-done, so running `grade` again resumes); a worker whose Python lacks a package
-or sees no course folder is named before any grading starts.
-
-What workers need in this version: the course folder at the same path (a
-shared filesystem) and the gradebook's address (`--db-url`).
+a worker that stops answering is dropped after the scheduler's
+`distributed.scheduler.worker-ttl` (`LOCAL_WORKER_TTL` on a local cluster) and
+its pairs re-run; a lost scheduler stops the run with `EngineError` (the
+journal keeps what was done, so running `grade` again resumes); a worker whose
+Python or packages differ from the client's is named before any grading starts.
 """
 
 from __future__ import annotations
@@ -34,13 +40,15 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autograder.cohort.database import hide_password
+from autograder.cohort.handover import CourseSettings, ModuleData, PairInput, PairOutput
 from autograder.cohort.layout import Course
 from autograder.cohort.outcomes import Outcome, unfinished
 
 CONNECT_TIMEOUT_S = 30
 WORKERS_TIMEOUT_S = 120
 ALLOWED_FAILURES = 2  # a pair whose worker died this many times more is WORKER_CRASHED
+LOCAL_WORKER_TTL = "45s"  # a local worker that stops answering (SIGSTOP, swapped out) is dropped after this
+WINDOW_PER_THREAD = 3  # pairs in flight per worker thread: enough to keep workers busy, bounded memory
 LOCAL_DASHBOARD = "127.0.0.1:8787"  # the LocalCluster's dashboard (another free port if taken)
 # Direct dependencies a worker does not need to grade (the test suite's and the lab's tools).
 NOT_NEEDED_ON_WORKERS = frozenset({"pytest", "pytest-xdist", "playwright", "radon", "nbval", "setuptools"})
@@ -66,8 +74,8 @@ except ImportError:  # pragma: no cover - distributed is pinned; this keeps impo
 class GraderPlugin(WorkerPlugin):
     """Keeps one grading `Worker` in each Dask worker process, from registration to removal."""
 
-    def __init__(self, course_root: str, db_url: str | None, memory_mb: int, name: str, sandbox: bool = True):
-        self.course_root, self.db_url, self.memory_mb, self.name = course_root, db_url, memory_mb, name
+    def __init__(self, settings: CourseSettings, memory_mb: int, name: str, sandbox: bool = True):
+        self.settings, self.memory_mb, self.name = settings, memory_mb, name
         self.sandbox = sandbox  # False only with grade --no-sandbox
         self.grader = None
         self.lock = None
@@ -77,33 +85,37 @@ class GraderPlugin(WorkerPlugin):
 
         self.lock = threading.Lock()  # a worker with several threads grades one pair at a time
         # starting the fork server takes seconds: not on the worker's event loop
-        self.grader = await asyncio.to_thread(Worker, self.course_root, self.db_url, self.memory_mb, self.sandbox)
+        self.grader = await asyncio.to_thread(Worker, self.settings, self.memory_mb, self.sandbox)
 
     async def teardown(self, worker) -> None:
         if self.grader is not None:
             await asyncio.to_thread(self.grader.close)
             self.grader = None
 
-    def grade(self, student: str, module: str) -> dict:
+    def grade(self, pair: PairInput, module: ModuleData) -> PairOutput:
         from autograder.cohort.worker import grade_safely
 
         with self.lock:
-            return grade_safely(self.grader, student, module)
+            return grade_safely(self.grader, pair, module)
 
 
-def grade_pair(student: str, module: str, plugin: str) -> dict:
-    """The task: grade one pair with this worker's `Worker`; returns its journal entry."""
+def module_data(data: ModuleData) -> ModuleData:
+    """The module-data task: its result is what the module's pairs get (copied once to each worker)."""
+    return data
+
+
+def grade_pair(pair: PairInput, module: ModuleData, plugin: str) -> PairOutput:
+    """The task: grade one pair with this worker's `Worker`; returns what the client commits."""
     from distributed import get_worker
 
-    return get_worker().plugins[plugin].grade(student, module)
+    return get_worker().plugins[plugin].grade(pair, module)
 
 
 def _environment_probe():
-    """A function that reports a worker's Python, packages and view of the course (sent by value)."""
+    """A function that reports a worker's Python and packages (sent by value)."""
 
-    def probe(packages: list[str], folders: list[str], db_url: str) -> dict:
+    def probe(packages: list[str]) -> dict:
         import importlib.metadata
-        import os
         import sys
 
         found = {}
@@ -112,17 +124,7 @@ def _environment_probe():
                 found[name] = importlib.metadata.version(name)
             except importlib.metadata.PackageNotFoundError:
                 found[name] = None
-        missing_folders = [folder for folder in folders if not os.path.isdir(folder)]
-        database = ""
-        try:
-            import sqlalchemy
-
-            with sqlalchemy.create_engine(db_url).connect():
-                pass
-        except Exception as error:  # noqa: BLE001 - reported to the instructor as it is
-            database = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200]
-        return {"python": "%d.%d" % sys.version_info[:2], "packages": found,
-                "missing_folders": missing_folders, "database": database}
+        return {"python": "%d.%d" % sys.version_info[:2], "packages": found}
 
     return probe
 
@@ -141,7 +143,7 @@ def required_packages() -> dict[str, str]:
     return {name: importlib.metadata.version(name) for name in names}
 
 
-def worker_problems(address: str, report, wanted: dict[str, str], course: Course) -> list[str]:
+def worker_problems(address: str, report, wanted: dict[str, str]) -> list[str]:
     """What keeps one worker from grading, as sentences ([] if nothing)."""
     if isinstance(report, BaseException):
         return [f"worker {address} could not check its environment ({type(report).__name__}: {report}): "
@@ -159,22 +161,15 @@ def worker_problems(address: str, report, wanted: dict[str, str], course: Course
     if other:
         problems.append(f"worker {address} has other versions: {', '.join(other)}: grades must come from the "
                         f"same packages everywhere (install requirements.lock on the workers)")
-    for folder in report["missing_folders"]:
-        problems.append(f"worker {address} does not see {folder}: workers need the course folder at the same "
-                        f"path (a shared filesystem)")
-    if report["database"]:
-        problems.append(f"worker {address} cannot reach the gradebook {hide_password(course.db_url)} "
-                        f"({report['database']})")
     return problems
 
 
-def check_workers(client, course: Course) -> None:
-    """Raise EngineError naming every worker that cannot grade, before any grading starts."""
+def check_workers(client) -> None:
+    """Raise EngineError naming every worker whose Python or packages cannot grade, before any grading starts."""
     wanted = required_packages()
-    folders = [str(course.root), str(course.submitted)]
-    reports = client.run(_environment_probe(), list(wanted), folders, course.db_url, on_error="return")
+    reports = client.run(_environment_probe(), list(wanted), on_error="return")
     problems = [p for address, report in sorted(reports.items())
-                for p in worker_problems(address, report, wanted, course)]
+                for p in worker_problems(address, report, wanted)]
     if problems:
         raise EngineError("the Dask workers cannot grade yet (nothing was graded):\n  " + "\n  ".join(problems))
 
@@ -186,6 +181,7 @@ class Cluster:
     client: object
     plugin: str
     address: str
+    course: Course | None = None  # the course whose files and gradebook records are sent
 
     @property
     def dashboard(self) -> str | None:
@@ -193,36 +189,55 @@ class Cluster:
         services = (self.client.scheduler_info() or {}).get("services", {})
         return self.client.dashboard_link if "dashboard" in services else None
 
-    def grade(self, pairs: list[tuple[str, str]]) -> Iterator[dict]:
-        """Journal entries, as pairs finish (in any order)."""
+    def grade(self, pairs: list[tuple[str, str]]) -> Iterator[PairOutput]:
+        """What each pair's task returned, as pairs finish (in any order); for the client to commit.
+
+        Pairs are sent in order, at most `WINDOW_PER_THREAD` per worker thread at a time: a
+        pair's files are read only when it is sent.
+        """
         from distributed import as_completed
 
-        futures = {}
-        for priority, (student, module) in enumerate(pairs):
-            future = self.client.submit(grade_pair, student, module, self.plugin, pure=False,
-                                        key=f"grade-{module}-{student}-{priority}", priority=-priority)
-            futures[future] = (student, module)
+        threads = sum(self.client.nthreads().values()) or 1
+        todo, futures, modules = iter(enumerate(pairs)), {}, {}
+        done = as_completed(loop=self.client.loop)
+
+        def send_next() -> None:
+            for priority, (student, module) in todo:
+                if module not in modules:
+                    data = ModuleData.of(self.course, module)
+                    modules[module] = self.client.submit(module_data, data, key=f"module-data-{data.key}", priority=1)
+                future = self.client.submit(grade_pair, PairInput.of(self.course, student, module), modules[module],
+                                            self.plugin, pure=False, key=f"grade-{module}-{student}-{priority}",
+                                            priority=-priority)
+                futures[future] = (student, module)
+                done.add(future)
+                return
+
         try:
-            for future in as_completed(futures, loop=self.client.loop):
+            for _ in range(WINDOW_PER_THREAD * threads):
+                send_next()
+            for future in done:
                 student, module = futures.pop(future)
-                yield self._result(future, student, module)
+                output = self._result(future, student, module)
                 future.release()
+                send_next()
+                yield output
         finally:  # stopped early (lost scheduler, Ctrl-C): take the rest off a shared cluster
-            for future in futures:
+            for future in list(futures) + list(modules.values()):
                 with contextlib.suppress(Exception):
                     future.cancel()
 
-    def _result(self, future, student: str, module: str) -> dict:
+    def _result(self, future, student: str, module: str) -> PairOutput:
         from distributed import KilledWorker
 
         try:
             return future.result()
         except KilledWorker:
-            return unfinished(student, module, Outcome.WORKER_CRASHED)
+            return PairOutput.failed(unfinished(student, module, Outcome.WORKER_CRASHED))
         except Exception as error:  # noqa: BLE001 - see lost_scheduler
             if self.lost_scheduler(error):
                 raise EngineError(self.lost_message()) from error
-            return unfinished(student, module, Outcome.PIPELINE_ERROR, error=repr(error)[:300])
+            return PairOutput.failed(unfinished(student, module, Outcome.PIPELINE_ERROR, error=repr(error)[:300]))
 
     def lost_scheduler(self, error: BaseException) -> bool:
         from distributed.comm.core import CommClosedError
@@ -265,7 +280,9 @@ def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int,
     """A Dask cluster ready to grade `course`: the one at `scheduler`, or a LocalCluster of `workers` processes."""
     import dask
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), contextlib.ExitStack() as stack:
+    settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                "distributed.scheduler.worker-ttl": LOCAL_WORKER_TTL}  # both for a LocalCluster's scheduler only
+    with dask.config.set(settings), contextlib.ExitStack() as stack:
         if scheduler:
             client = stack.enter_context(contextlib.closing(_connect(scheduler)))
         else:
@@ -273,16 +290,16 @@ def cluster(course: Course, scheduler: str | None, workers: int, memory_mb: int,
             stack.callback(local.close)
             stack.callback(client.close)
         name = plugin_name(course)
-        check_workers(client, course)
+        check_workers(client)
         try:
-            client.register_plugin(GraderPlugin(str(course.root), course.db_url_override, memory_mb, name, sandbox), name=name)
+            client.register_plugin(GraderPlugin(CourseSettings.of(course), memory_mb, name, sandbox), name=name)
         except Exception as error:  # noqa: BLE001 - a worker's grader did not start (its own error, as it is)
             raise EngineError(f"the grader did not start on a Dask worker, nothing was graded "
                               f"({type(error).__name__}: {error})"[:1000]) from error
         if scheduler:
             stack.callback(_unregister, client, name)
         try:
-            yield Cluster(client, name, scheduler or client.scheduler.address)
+            yield Cluster(client, name, scheduler or client.scheduler.address, course)
         except EngineError:
             # the client's reconnect attempts end in logged tracebacks when it closes: the line says it all
             for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]:

@@ -3,8 +3,9 @@
 Each pair is one Dask task (`engine.py`): on the cluster at `--scheduler`, or
 on a local cluster of one worker process per core. Every Dask worker keeps one
 long-lived grader (nbgrader loaded once, a kernel fork server, a private
-workspace: `worker.py`). This process writes the journal entry of a pair once
-its task returns (its grades are then committed), shows a progress bar
+workspace: `worker.py`). Workers get the pair's files as data and return the
+autograded files and grades as data; this process alone commits them
+(`handover.commit`: autograded/, gradebook, then journal), shows a progress bar
 (`rich`) and prints the per-student status table at the end.
 """
 
@@ -16,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 
 from autograder.cohort import journal
 from autograder.cohort.digest import MISSING, submission_digest
+from autograder.cohort.handover import commit
 from autograder.cohort.layout import Course, released_modules
 from autograder.cohort.outcomes import Outcome, sentences, unfinished
 from autograder.cohort.roster import roster_ids
@@ -114,8 +116,8 @@ def grade(
             if progress and cluster.dashboard:
                 print(f"Dask dashboard: {cluster.dashboard}", file=sys.stderr, flush=True)
             with progress_bar(len(pending), progress) as step:
-                for result in cluster.grade(pending):
-                    journal.write(course, result)
+                for output in cluster.grade(pending):
+                    result = commit(course, output)  # files, gradebook, then journal: the one writer
                     results.append(result)
                     step(f"{result['student']} {result['module']}")
     results.sort(key=lambda r: (r["module"], r["student"]))

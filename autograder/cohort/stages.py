@@ -1,6 +1,6 @@
 """The stages of grading one (student, module) pair, each a function with explicit inputs.
 
-stage -> inspect -> run nbgrader -> classify -> read scores -> publish.
+stage -> inspect -> run nbgrader -> classify -> read scores (the client publishes: `handover.commit`).
 
 Each stage takes folders, notebooks or records and returns data (`Event`s,
 a `RunRecord`, `Scores`): a unit test calls it on a tiny notebook built in the
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import shutil
 import traceback
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ import nbformat
 from nbformat.reader import NotJSONError
 
 from autograder.cohort.canary import canary_execute_class
-from autograder.cohort.layout import replace_tree
 from autograder.cohort.outcomes import EXPLAINS_NO_NOTEBOOK, Event, Outcome
 from autograder.cohort.workspace import LimitedExecute, TruncateLongOutput
 
@@ -524,14 +522,3 @@ def read_scores(db_url: str, course_id: str, student: str, module: str) -> Score
             float(submission.score or 0), float(submission.max_score or 0),
             float(submission.late_submission_penalty or 0), float(submission.total_seconds_late or 0), auto,
         )
-
-
-# -- publish --------------------------------------------------------------------
-def publish(produced: Path, target: Path) -> None:
-    """Make `target` (in the course's autograded/ folder) a copy of the produced folder, or remove it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not produced.is_dir():
-        if target.exists():
-            shutil.rmtree(target)
-        return
-    replace_tree(produced, target, target.parent / f".{target.name}.{os.getpid()}.tmp")

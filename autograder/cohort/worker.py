@@ -1,14 +1,17 @@
 """Grade one (student, module) pair with nbgrader's own Autograde converter.
 
-A worker is a long-lived process: it loads nbgrader, the course config and a
-private workspace once (`Worker`), then grades pair after pair (`grade`). Each
-pair is self-contained (inputs: the course folder, the gradebook address, the
-student and module ids; output: a `PairResult` and the grades committed to the
-gradebook), so the same unit can later run on other machines.
+A worker is a long-lived process: it loads nbgrader, the course's settings and a
+private workspace once (`Worker`), then grades pair after pair (`grade`). A
+worker needs neither the course folder nor the gradebook's address: it gets
+what it needs as data (`handover.py`: the course's settings, the module's
+released files and gradebook records, the submission's files) and grades into
+a private SQLite gradebook of its own, seeded from those records. It returns
+a `PairOutput` (the autograded files, what nbgrader recorded, the journal
+entry); the client commits it (`handover.commit`).
 
 `Worker` only orchestrates the stages in `stages.py` (stage -> inspect -> run
-nbgrader -> classify -> read scores -> publish); what happened is recorded as
-typed `Outcome`s (`outcomes.py`).
+nbgrader -> classify -> read scores); what happened is recorded as typed
+`Outcome`s (`outcomes.py`).
 
 The grades are nbgrader's: the same converter and preprocessors as
 `nbgrader autograde`, with three changes that do not touch scoring of normal
@@ -28,38 +31,37 @@ import time
 from pathlib import Path
 
 from autograder.cohort import stages
-from autograder.cohort.digest import submission_digest
 from autograder.cohort.forkserver import ForkServer
-from autograder.cohort.layout import Course, datasets_of, ensure_scripts_on_path
+from autograder.cohort.handover import CourseSettings, ModuleData, PairInput, PairOutput, read_tree, recorded, write_tree
+from autograder.cohort.layout import ensure_scripts_on_path
 from autograder.cohort.outcomes import Outcome, PairResult, unfinished
 from autograder.cohort.retries import MAX_RUNS, Retries
 from autograder.cohort.sandbox import Limits, Sandbox
 from autograder.cohort.workspace import DEFAULT_MEMORY_MB, DatasetGuard, private_pmcourse
 
-SQLITE_TIMEOUT_S = 120
-
-__all__ = ["PairResult", "Worker", "grade_safely", "submission_digest"]
+__all__ = ["PairResult", "Worker", "grade_safely"]
 
 
-def sqlite_with_timeout(db_url: str) -> str:
-    """Let concurrent workers wait for SQLite's write lock instead of failing."""
-    if db_url.startswith("sqlite") and "timeout=" not in db_url:
-        return db_url + ("&" if "?" in db_url else "?") + f"timeout={SQLITE_TIMEOUT_S}"
-    return db_url
+def datasets_folder(settings: CourseSettings, private: Path) -> Path:
+    """The course's own datasets (sent as data, written once under `private`), else those installed with pmcourse."""
+    if settings.datasets is None:
+        from autograder.repo import DATASETS
+
+        return DATASETS
+    return write_tree(settings.datasets, private / "course-datasets")
 
 
 class Worker:
     """One long-lived grader: nbgrader loaded once, one private workspace."""
 
-    def __init__(self, course_root: str, db_url: str | None = None, memory_mb: int = DEFAULT_MEMORY_MB,
-                 sandbox: bool = True):
+    def __init__(self, settings: CourseSettings, memory_mb: int = DEFAULT_MEMORY_MB, sandbox: bool = True):
         ensure_scripts_on_path()
-        self.course = Course(Path(course_root), db_url)
-        self.db_url = sqlite_with_timeout(self.course.db_url)
+        self.course = settings
         self.memory_mb = memory_mb
+        self.seeded: dict[str, str] = {}  # module data key: private gradebook URL
         self.space = Path(tempfile.mkdtemp(prefix="pmcourse-grading-"))  # what student code sees
         self.private = Path(tempfile.mkdtemp(prefix="pmcourse-nbgrader-"))  # nbgrader's folders
-        self.datasets = DatasetGuard(datasets_of(self.course), self.space / "datasets")
+        self.datasets = DatasetGuard(datasets_folder(settings, self.private), self.space / "datasets")
         lib = private_pmcourse(self.space / "lib")
         os.environ["PMCOURSE_DATASETS"] = str(self.datasets.copy)
         os.environ["PYTHONPATH"] = str(lib)
@@ -84,39 +86,53 @@ class Worker:
         shutil.rmtree(self.space, ignore_errors=True)
         shutil.rmtree(self.private, ignore_errors=True)
 
-    def grade(self, student: str, module: str) -> dict:
-        """Grade one pair; return its journal entry."""
+    def gradebook_for(self, module: ModuleData) -> str:
+        """The private gradebook of this version of the module (seeded from its records the first time)."""
+        if module.key not in self.seeded:
+            folder = self.private / "gradebooks"
+            folder.mkdir(exist_ok=True)
+            url = f"sqlite:///{folder / (module.key + '.db')}"
+            module.seed(url, self.course.course_id)
+            write_tree(module.released, self.private / "releases" / module.key)
+            self.seeded[module.key] = url
+        return self.seeded[module.key]
+
+    def grade(self, pair: PairInput, module: ModuleData) -> PairOutput:
+        """Grade one pair from its files; return what the client commits."""
         started = time.monotonic()
-        source = self.course.submission(student, module)
-        if not source.is_dir():
-            return unfinished(student, module, Outcome.NOT_SUBMITTED, worker=os.getpid(), digest="missing")
-        result = PairResult(student, module, "graded", digest=submission_digest(source), worker=os.getpid())
+        student = pair.student
+        result = PairResult(student, pair.module, "graded", digest=pair.digest, worker=os.getpid())
         self.fork_server.ensure_running()  # a server killed from outside (say, by the OOM killer) comes back
+        db_url = self.gradebook_for(module)
+        _forget(db_url, self.course.course_id, student, pair.module)
         root = self.private / "course"
-        release = self.course.released_module(module)
-        workdir = stages.stage(source, release, root, student, module)
+        release = self.private / "releases" / module.key
+        incoming = write_tree(pair.files, self.private / "incoming")
+        workdir = stages.stage(incoming, release, root, student, pair.module)
         result.extend(stages.inspect(workdir, release))
-        run_dir = stages.make_run_dir(workdir, root / "source" / module, self.space / "run" / module)
+        run_dir = stages.make_run_dir(workdir, root / "source" / pair.module, self.space / "run" / pair.module)
         config = stages.autograde_config(
-            self.course.config, root, self.db_url,
+            self.course.config, root, db_url,
             memory_mb=self.memory_mb, fork_socket=self.fork_server.socket_path, run_dir=run_dir,
         )
         self._contain(config, result)
         deadline = time.monotonic() + self.limits.wall_s
-        record = self._run_with_retries(config, workdir, student, module, result)
+        self.db_url = db_url
+        record = self._run_with_retries(config, workdir, student, pair.module, result)
         if time.monotonic() > deadline:
             result.add(Outcome.WALL_CLOCK_LIMIT, f"{self.limits.wall_s} s")
-        autograded = root / "autograded" / student / module
+        autograded = root / "autograded" / student / pair.module
         result.extend(stages.classify(
             autograded, record, result.outcomes, timeout_s=self.course.cell_timeout, memory_mb=self.memory_mb,
         ))
-        self._record_scores(student, module, result)
+        self._record_scores(db_url, student, pair.module, result)
         if self.datasets.check():
             result.add(Outcome.DATASETS_CHANGED)
-        stages.publish(autograded, self.course.graded(student, module))
+        timestamp, notebooks = recorded(db_url, self.course.course_id, student, pair.module)
         result.seconds = round(time.monotonic() - started, 3)
         result.finished = time.time()
-        return result.as_dict()
+        files = read_tree(autograded) if autograded.is_dir() else None
+        return PairOutput(result.as_dict(), ran=True, autograded=files, timestamp=timestamp, notebooks=notebooks)
 
     def _contain(self, config, result: PairResult) -> None:
         """The kernels' sandbox (or the note that there is none) and the submission's wall-clock cap."""
@@ -160,8 +176,8 @@ class Worker:
         process = getattr(self.fork_server, "process", None)
         return process is not None and process.poll() is not None
 
-    def _record_scores(self, student: str, module: str, result: PairResult) -> None:
-        scores = stages.read_scores(self.db_url, self.course.course_id, student, module)
+    def _record_scores(self, db_url: str, student: str, module: str, result: PairResult) -> None:
+        scores = stages.read_scores(db_url, self.course.course_id, student, module)
         if scores is None:
             result.add(Outcome.NO_GRADE_RECORDED)
             return
@@ -170,19 +186,25 @@ class Worker:
         result.extend(scores.events())
 
 
-# -- pool plumbing: one Worker per Dask worker process (engine.GraderPlugin) ----------
-def grade_safely(worker: Worker, student: str, module: str) -> dict:
-    """Grade one pair and return its journal entry, whatever happens: never lose the pair.
+def _forget(db_url: str, course_id: str, student: str, module: str) -> None:
+    """Drop an earlier grading of this pair from the private gradebook: each pair starts as nbgrader's first run."""
+    from nbgrader.api import Gradebook, MissingEntry
 
-    A dropped gradebook connection is retried (`database.with_retries`); after
-    the last attempt, or on any other error, the pair is reported as a pipeline
-    error (status failed: the next run grades it again).
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            gb.remove_submission(module, student)
+        except MissingEntry:
+            pass
+
+
+# -- one Worker per Dask worker process (engine.GraderPlugin) ---------------------------
+def grade_safely(worker: Worker, pair: PairInput, module: ModuleData) -> PairOutput:
+    """Grade one pair and return what to commit, whatever happens: never lose the pair.
+
+    Any error is reported as a pipeline error (status failed: the next run grades it again).
     """
-    from autograder.cohort import database
-
     try:
-        return database.with_retries(lambda: worker.grade(student, module), worker.course.db_url,
-                                     say=worker.log.warning)
+        return worker.grade(pair, module)
     except Exception as error:  # noqa: BLE001 - reported in the journal, graded again next run
-        text = str(error) if isinstance(error, database.GradebookUnreachable) else stages.error_text(error)  # whole, never cut
-        return unfinished(student, module, Outcome.PIPELINE_ERROR, worker=os.getpid(), error=text)
+        return PairOutput.failed(unfinished(pair.student, pair.module, Outcome.PIPELINE_ERROR, worker=os.getpid(),
+                                            digest=pair.digest, error=stages.error_text(error)))

@@ -162,15 +162,3 @@ def test_autograde_config_swaps_in_the_limited_preprocessors(tmp_path):
     assert pipeline.index(TruncateLongOutput) == pipeline.index(LimitOutput) + 1
     assert config.LimitedKernelManager.memory_mb == 512 and config.CourseDirectory.db_url == "sqlite:///x.db"
     assert "CourseDirectory" not in base or "root" not in base.CourseDirectory, "the course's own config is not changed"
-
-
-def test_publish_replaces_and_removes(tmp_path):
-    produced, target = tmp_path / "produced", tmp_path / "course" / "autograded" / "ann" / "m00"
-    produced.mkdir()
-    (produced / "new.ipynb").write_text("{}")
-    target.mkdir(parents=True)
-    (target / "old.ipynb").write_text("{}")
-    stages.publish(produced, target)
-    assert sorted(p.name for p in target.iterdir()) == ["new.ipynb"]
-    stages.publish(tmp_path / "nothing", target)
-    assert not target.exists()
