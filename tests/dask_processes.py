@@ -39,18 +39,18 @@ class DaskProcesses:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.processes: list[subprocess.Popen] = []
 
-    def _start(self, name: str, command: list[str], env: dict | None = None) -> subprocess.Popen:
+    def _start(self, name: str, command: list[str], env: dict | None = None, cwd: str = "/") -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True, env=env or dict(os.environ))
+                                   start_new_session=True, env=env or dict(os.environ), cwd=cwd)
         log.close()
         self.processes.append(process)
         return process
 
-    def scheduler(self, port: int | None = None) -> tuple[str, subprocess.Popen]:
+    def scheduler(self, port: int | None = None, env: dict | None = None) -> tuple[str, subprocess.Popen]:
         port = port or free_port()
         process = self._start(f"scheduler-{port}", [_bin(sys.executable, "dask"), "scheduler", "--host", "127.0.0.1",
-                                                     "--port", str(port), "--dashboard-address", "127.0.0.1:0"])
+                                                     "--port", str(port), "--dashboard-address", "127.0.0.1:0"], env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not port_open(port):
             if process.poll() is not None or time.monotonic() > deadline:
@@ -58,8 +58,10 @@ class DaskProcesses:
             time.sleep(0.2)
         return f"tcp://127.0.0.1:{port}", process
 
-    def worker(self, address: str, name: str, python: str = sys.executable, env: dict | None = None) -> subprocess.Popen:
-        return self._start(f"worker-{name}", [python, "-m", "distributed.cli.dask_worker", address, "--name", name,
+    def worker(self, address: str, name: str, python: str = sys.executable, env: dict | None = None,
+               prefix: tuple[str, ...] = ()) -> subprocess.Popen:
+        """A `dask worker` process; `prefix` runs it under another command (say, one that hides a folder)."""
+        return self._start(f"worker-{name}", [*prefix, python, "-m", "distributed.cli.dask_worker", address, "--name", name,
                                               "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1",
                                               "--memory-limit", "0", "--no-dashboard"], env)
 

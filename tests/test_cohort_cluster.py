@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -155,3 +156,80 @@ def test_worker_lacking_a_package_is_named_before_any_grading(course, processes,
     assert "statsmodels" in done.stderr and "worker tcp://127.0.0.1:" in done.stderr, done.stderr
     assert "nothing was graded" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert journal.entries(course, MODULE) == [], "a pair was graded on a worker that cannot grade"
+
+
+def hidden_from(folder: Path) -> tuple[str, ...]:
+    """A command prefix: run the rest in its own mount namespace with an empty tmpfs over `folder`."""
+    return ("unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount -t tmpfs -o size=1m none "$0" && exec "$@"', str(folder))
+
+
+def graded_view(course: Course) -> tuple[list, dict, dict]:
+    """What grading left: journal (without times and pids), per-cell gradebook records, autograded file names."""
+    from nbgrader.api import Gradebook
+
+    entries = [(e["student"], e["status"], e["score"], e["max_score"], e["late_penalty"], tuple(e["outcomes"]),
+                tuple(sorted(e["auto_scores"].items()))) for e in journal.entries(course, MODULE)]
+    cells = {}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for submission in gb.assignment_submissions(MODULE):
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    cells[(submission.student_id, grade.name)] = (grade.auto_score, grade.needs_manual_grade)
+    files = {s: sorted(str(p.relative_to(course.graded(s, MODULE))) for p in course.graded(s, MODULE).rglob("*"))
+             for s in STUDENTS}
+    return entries, cells, files
+
+
+def test_workers_that_cannot_see_the_course_folder_grade_it_as_the_local_path_does(tmp_path, processes):
+    courses = tmp_path / "courses"  # both copies of the course, hidden from the workers
+    build_course(courses / "remote", STUDENTS, due=False)
+    specs = fixture_specs()
+    for student in STUDENTS:
+        make_submission(courses / "remote", student, specs["right" if student in RIGHT else "blank"])
+    shutil.copytree(courses / "remote", courses / "local")
+    remote, local = Course(courses / "remote"), Course(courses / "local")
+    address, _ = processes.scheduler()
+    for name in ("a", "b"):
+        processes.worker(address, name, prefix=hidden_from(courses))
+    with Client(address, timeout=60, set_as_default=False) as watcher:
+        watcher.wait_for_workers(2, timeout=WAIT_S)
+        seen = watcher.run(lambda path: (os.listdir(path), os.path.exists(os.path.join(path, "remote", "gradebook.db"))),
+                           str(courses))
+    assert len(seen) == 2 and all(view == ([], False) for view in seen.values()), seen
+    assert (remote.root / "gradebook.db").is_file(), "the client does see the course"
+
+    results = grade(remote, scheduler=address, progress=False)
+    assert_graded_once(remote, results)
+    grade(local, workers=2, progress=False)  # the normal path: a local cluster whose workers see everything
+    assert graded_view(remote) == graded_view(local)
+    assert all(graded_view(remote)[2].values()), "an autograded folder is empty"
+
+
+def test_a_stopped_worker_is_dropped_after_the_worker_ttl_and_its_pair_finishes_on_the_other(course, processes):
+    shutil.rmtree(course.journal, ignore_errors=True)
+    address, _ = processes.scheduler(env={**os.environ, "DASK_DISTRIBUTED__SCHEDULER__WORKER_TTL": "5s"})
+    frozen = processes.worker(address, "a")
+    processes.worker(address, "b")
+    try:
+        with Client(address, timeout=60, set_as_default=False) as watcher:
+            watcher.wait_for_workers(2, timeout=WAIT_S)
+            a = worker_addresses(watcher)["a"]
+            a_pid = watcher.run(os.getpid, workers=[a])[a]
+            run = subprocess.Popen(grade_command(course, "--scheduler", address), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+            executing = lambda dask_worker: [str(t.key) for t in dask_worker.state.executing]  # noqa: E731 (sent by value)
+            keys = wait_for(lambda: watcher.run(executing, workers=[a]).get(a), "worker a to start grading a pair")
+            os.killpg(frozen.pid, signal.SIGSTOP)  # the worker, its nanny, fork server and kernel: all stop answering
+            stopped = time.monotonic()
+            wait_for(lambda: "a" not in worker_addresses(watcher), "the scheduler to drop the stopped worker", 120)
+            dropped_s = time.monotonic() - stopped
+            out, err = run.communicate(timeout=WAIT_S)
+    finally:
+        processes.kill(frozen)  # SIGKILL: a stopped process does not act on SIGTERM
+    assert run.returncode == 0, f"{out}\n{err}"
+    assert dropped_s < 60, f"the stopped worker was dropped only after {dropped_s:.0f} s (worker-ttl 5 s)"
+    results = journal.entries(course, MODULE)
+    assert_graded_once(course, results)
+    frozen_pair = next(e for e in results if f"-{e['student']}-" in keys[0])
+    assert frozen_pair["worker"] != a_pid, "the stopped worker's pair was not graded on the other worker"
