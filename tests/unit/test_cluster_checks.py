@@ -87,3 +87,45 @@ def test_each_problem_of_a_worker_is_named():
 def test_a_worker_that_cannot_even_run_the_check_is_named():
     problems = engine.worker_problems("tcp://w:1", ModuleNotFoundError("No module named 'autograder'"), {})
     assert problems and "tcp://w:1" in problems[0] and "No module named 'autograder'" in problems[0]
+
+
+READ_BEFORE_GRADING: list[int] = []  # how many pairs the client had read when each pair was graded
+PAIRS_READ: list[str] = []
+
+
+class CountingPlugin:
+    """Stands in for the grader plugin (in-process workers): records how far ahead the client has read."""
+
+    name = "counting"
+
+    def grade(self, pair, module):
+        from autograder.cohort.handover import PairOutput
+        from autograder.cohort.outcomes import Outcome, unfinished
+
+        READ_BEFORE_GRADING.append(len(PAIRS_READ))
+        return PairOutput.failed(unfinished(pair.student, pair.module, Outcome.NOT_SUBMITTED))
+
+
+def test_only_a_bounded_window_of_pairs_is_read_and_in_flight(monkeypatch):
+    from distributed import Client, WorkerPlugin
+
+    from autograder.cohort.handover import ModuleData, PairInput
+
+    def read_pair(cls, course, student, module):
+        PAIRS_READ.append(student)
+        return PairInput(student, module, {"a.ipynb": b"{}"}, "digest")
+
+    monkeypatch.setattr(PairInput, "of", classmethod(read_pair))
+    monkeypatch.setattr(ModuleData, "of", classmethod(lambda cls, course, module: ModuleData(module, {}, None, (), module)))
+    PAIRS_READ.clear()
+    READ_BEFORE_GRADING.clear()
+    pairs = [(f"s{i:02d}", "m00") for i in range(40)]
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None,
+                set_as_default=False) as client:
+        client.register_plugin(type("Plugin", (CountingPlugin, WorkerPlugin), {})(), name="counting")
+        outputs = list(engine.Cluster(client, "counting", "inproc").grade(pairs))
+    assert sorted(o.entry["student"] for o in outputs) == [s for s, _ in pairs]
+    window = engine.WINDOW_PER_THREAD * 1
+    ahead = [read - k for k, read in enumerate(READ_BEFORE_GRADING)]
+    assert max(ahead) <= window, f"the client read {max(ahead)} pairs ahead of the grading (window {window})"
+    assert PAIRS_READ == [s for s, _ in pairs], "pairs are read in order, each once"
