@@ -10,6 +10,7 @@ import pytest
 
 from autograder.cohort import engine
 from autograder.cohort.grade import grade
+from autograder.cohort.handover import PairOutput
 from autograder.cohort.outcomes import Outcome, unfinished
 from autograder.hub.__main__ import main, stop_on_signals
 from autograder.hub.service import COMPLETE_MARK, State, newest_submissions
@@ -65,7 +66,7 @@ def test_a_missing_exchange_is_one_line_and_exit_2(tmp_path, capsys):
 
 
 class OpenCluster:
-    """Stands in for an open `engine.Cluster`: records the pairs it is given, answers each with a journal entry."""
+    """Stands in for an open `engine.Cluster`: records the pairs it is given, answers each with a failed `PairOutput`."""
 
     dashboard = None
 
@@ -75,7 +76,7 @@ class OpenCluster:
     def grade(self, pairs):
         for student, module in pairs:
             self.pairs.append((student, module))
-            yield unfinished(student, module, Outcome.PIPELINE_ERROR, worker=4242)
+            yield PairOutput.failed(unfinished(student, module, Outcome.PIPELINE_ERROR, worker=4242))
 
 
 def test_grade_uses_an_open_cluster_and_opens_none(tmp_path, empty_gradebook, monkeypatch):  # noqa: F811
