@@ -28,6 +28,16 @@ started ends), its own IPC namespace, a /proc that shows only its own
 processes, only its own connection folder, process limits, and an unprivileged
 uid with no capabilities. The server answers with a pidfd of the kernel
 (SCM_RIGHTS), since the kernel's pid in the sandbox means nothing outside.
+
+Sandboxed, the server's main loop is also the watchdog of the whole submission
+(`Watchdog`, about every 0.1 s): it sums the memory of every process of the
+kernels' uid (RSS from /proc, counted again with Pss from smaps_rollup when the
+sum is over the cap, so that pages shared with the server or between children
+are not counted twice) and counts their processes and threads. Over the memory
+cap (the submission's `memory_bytes`) or the process cap, it writes a record
+(`limit-<ns>.json` in the workers' connection root: which limit, the value
+measured, the cap) and kills every process of that uid. RLIMIT_NPROC stays, at
+twice the process cap, only as a backstop.
 """
 
 from __future__ import annotations
@@ -70,6 +80,9 @@ INSIDE_DATASETS = "/opt/course/datasets"  # read-only: the private copy of the d
 KERNEL_UID = KERNEL_GID = 1000  # in the sandbox's user namespace; a dedicated unprivileged uid on the host
 KERNEL_ENV = ("JPY_PARENT_PID", "MALLOC_ARENA_MAX", "LANG", "LC_ALL")  # all the kernel keeps of the worker's
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
+WATCH_EVERY_S = 0.1  # the sandboxed server's accept timeout: how often the watchdog looks
+NPROC_BACKSTOP = 2  # RLIMIT_NPROC is this many times the process cap: the watchdog, not the rlimit, stops a fork bomb
+LIMIT_RECORD = "limit-{ns}.json"
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 8192, 0x4000, 1 << 18
 
 
@@ -185,7 +198,7 @@ def _isolate(request: dict, host_inbox: str) -> None:
     os.makedirs(ipc, exist_ok=True)
     _mount(os.path.join(SCRATCH, "ipc"), ipc, None, MS_MOVE)
     _restore_held(python)
-    for limit, value in ((resource.RLIMIT_NPROC, limits["processes"]), (resource.RLIMIT_CPU, limits["cpu_s"]),
+    for limit, value in ((resource.RLIMIT_NPROC, NPROC_BACKSTOP * limits["processes"]), (resource.RLIMIT_CPU, limits["cpu_s"]),
                          (resource.RLIMIT_FSIZE, limits["file_bytes"]), (resource.RLIMIT_NOFILE, limits["open_files"]),
                          (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(limit, (value, value))
@@ -238,6 +251,117 @@ def _start_isolated(conn: socket.socket, request: dict, host_inbox: str) -> None
         os._exit(code)
 
 
+# -- in the sandbox: the watchdog of the whole submission -------------------------------
+class Usage:
+    """What the processes of one uid use together: memory (bytes), tasks (processes + threads), their pids."""
+
+    def __init__(self, memory: int = 0, tasks: int = 0, pids: list[int] | None = None):
+        self.memory, self.tasks, self.pids = memory, tasks, pids or []
+
+
+def _fields(text: str) -> dict[str, str]:
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def _kilobytes(value: str) -> int:
+    return int(value.split()[0]) * 1024 if value.strip() else 0
+
+
+def _pss(proc: str, pid: int) -> int:
+    """Proportional memory of one process (shared pages split between their users); 0 if it is gone."""
+    try:
+        with open(f"{proc}/{pid}/smaps_rollup", encoding="ascii") as handle:
+            return _kilobytes(_fields(handle.read()).get("Pss", ""))
+    except (OSError, ValueError):
+        return 0
+
+
+def usage(uid: int, proc: str = "/proc", pss_above: int = 0) -> Usage:
+    """Memory and tasks of every live process whose real uid is `uid` (zombies hold no memory and are skipped).
+
+    Memory is the sum of RSS; if that is over `pss_above` (> 0) it is summed again as Pss,
+    so pages that several of the processes share are counted once.
+    """
+    found = Usage()
+    for name in os.listdir(proc):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"{proc}/{name}/status", encoding="ascii", errors="replace") as handle:
+                fields = _fields(handle.read())
+            if int(fields["Uid"].split()[0]) != uid or fields.get("State", "").split()[:1] == ["Z"]:
+                continue
+            found.memory += _kilobytes(fields.get("VmRSS", ""))
+            found.tasks += int(fields.get("Threads", "1"))
+        except (OSError, KeyError, ValueError, IndexError):  # gone meanwhile
+            continue
+        found.pids.append(int(name))
+    if 0 < pss_above < found.memory:
+        found.memory = sum(_pss(proc, pid) for pid in found.pids)
+    return found
+
+
+def over_limit(used: Usage, memory_cap: int, process_cap: int) -> dict | None:
+    """The limit `used` is over ({limit, measured, cap}), or None. A cap of 0 is no limit."""
+    if memory_cap > 0 and used.memory > memory_cap:
+        return {"limit": "memory", "measured": used.memory, "cap": memory_cap}
+    if process_cap > 0 and used.tasks > process_cap:
+        return {"limit": "processes", "measured": used.tasks, "cap": process_cap}
+    return None
+
+
+def kill_all(uid: int, proc: str = "/proc", rounds: int = 100) -> int:
+    """SIGKILL every process of `uid` until none is left (a fork bomb may fork meanwhile); returns how many."""
+    killed = 0
+    for _ in range(rounds):
+        pids = usage(uid, proc).pids
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.005)
+    return killed
+
+
+class Watchdog:
+    """Limits for the whole submission (every process of the kernels' uid together), checked by `check()`.
+
+    `watch(request)` names the kernel just started (its memory and process caps, and
+    where the record goes); `check()` measures, and over a cap writes the record
+    first (so the grader finds it when it sees the kernel die), then kills every
+    process of the uid.
+    """
+
+    def __init__(self, uid: int = KERNEL_UID, proc: str = "/proc"):
+        self.uid, self.proc = uid, proc
+        self.memory_cap = self.process_cap = 0
+        self.records = ""
+
+    def watch(self, request: dict) -> None:
+        self.memory_cap = max(int(request.get("memory_bytes") or 0), 0)
+        self.process_cap = int(request["sandbox"]["processes"])
+        self.records = os.path.dirname(request["sandbox"]["ipc_dir"].rstrip("/"))
+
+    def check(self) -> dict | None:
+        """Measure once; returns the record written if a limit was crossed (and everything was killed)."""
+        if not (self.memory_cap or self.process_cap):
+            return None
+        found = over_limit(usage(self.uid, self.proc, pss_above=self.memory_cap), self.memory_cap, self.process_cap)
+        if found is None:
+            return None
+        if self.records:
+            path = os.path.join(self.records, LIMIT_RECORD.format(ns=time.time_ns()))
+            with open(path + ".tmp", "w", encoding="ascii") as handle:
+                json.dump(found, handle)
+            os.replace(path + ".tmp", path)
+        found["killed"] = kill_all(self.uid, self.proc)
+        return found
+
+
 def serve(socket_path: str, inbox: str | None = None) -> None:
     """Preload, then fork one kernel per request until the parent (the worker) is gone.
 
@@ -249,9 +373,11 @@ def serve(socket_path: str, inbox: str | None = None) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     server.listen(8)
-    server.settimeout(1.0)
+    server.settimeout(1.0 if inbox is None else WATCH_EVERY_S)
+    watchdog = Watchdog()  # watches only sandboxed kernels (their requests carry the caps)
     while os.getppid() == parent:
         _reap_kernels()
+        watchdog.check()
         try:
             conn, _ = server.accept()
         except TimeoutError:
@@ -261,6 +387,8 @@ def serve(socket_path: str, inbox: str | None = None) -> None:
             request = json.loads(_read_all(conn))
             if request.get("quit"):  # leave normally: the sandbox's init then reaps everything (CPU accounting too)
                 break
+            if request.get("sandbox"):
+                watchdog.watch(request)
             pid = os.fork()
             if pid == 0:
                 server.close()

@@ -48,6 +48,8 @@ class Outcome(str, Enum):
     METADATA_RESTORED = "metadata_restored"
     NOT_SANDBOXED = "not_sandboxed"
     WALL_CLOCK_LIMIT = "wall_clock_limit"
+    SUBMISSION_MEMORY_LIMIT = "submission_memory_limit"
+    PROCESS_LIMIT = "process_limit"
 
 
 # Outcomes that leave the pair without a grade (status "failed", graded again on the next run).
@@ -114,6 +116,11 @@ _SENTENCES = {
                                "two fresh kernels: that cell scored 0, the rest was graded",
     Outcome.NOT_SANDBOXED: "graded without the OS sandbox (--no-sandbox): its code could reach the grader's files",
     Outcome.WALL_CLOCK_LIMIT: "ran past the wall-clock limit of a whole submission: the cells still running were stopped",
+    Outcome.SUBMISSION_MEMORY_LIMIT: "cell {where} took the submission over its memory limit (all its processes "
+                                     "together: {measured_mb} MB, limit {cap_mb} MB): every process of the submission "
+                                     "was stopped and that cell scored 0",
+    Outcome.PROCESS_LIMIT: "cell {where} took the submission over its process limit ({measured} processes and "
+                           "threads, limit {cap}): every process of the submission was stopped and that cell scored 0",
 }
 
 

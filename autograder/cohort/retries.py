@@ -2,7 +2,9 @@
 
 A failure of the grader (its fork server died, a kernel died or stalled once)
 is retried on a fresh kernel and never scored; only what repeats in a fresh
-kernel is attributed to the submission. `Worker._run_with_retries` asks a
+kernel is attributed to the submission. A kernel the sandbox's watchdog killed
+for going over a limit of the whole submission (memory, processes) is the
+submission's doing at once: the cell that was running scores 0, never retried. `Worker._run_with_retries` asks a
 `Retries` what to do after each nbgrader run.
 """
 
@@ -27,6 +29,9 @@ class Retries:
 
     def after(self, record: stages.RunRecord) -> str | None:
         """What to do before running again: "again", "confirm" (same failure twice?), or None (done)."""
+        limits = self.worker.limit_records()
+        if limits:
+            return self._over_limit(record, limits[0])
         if self.worker._fork_server_died():
             self.worker.fork_server.ensure_running()
             self.result.add(Outcome.GRADER_RETRIED, reason="the kernel fork server died while grading")
@@ -49,6 +54,16 @@ class Retries:
                                   limit_s=self.worker.course.cell_timeout)
         self.result.add(event.outcome, event.where, **event.detail)
         return "again" if event.outcome in (Outcome.KERNEL_DIED, Outcome.INTERRUPT_IGNORED) else None
+
+    def _over_limit(self, record: stages.RunRecord, limit: dict) -> str | None:
+        """The watchdog killed the submission over a limit: not the grader's failure, blame the running cell at once."""
+        failure = stages.kernel_death(record) or next(iter(record.failures), None)
+        culprit = failure.last_cell if failure is not None else None
+        if culprit is None:  # no cell was running (the kill came between cells): nothing to blame, run again once
+            return None if ("limit", None) in self.seen else self._again("limit", None)
+        events = stages.over_limit(self.workdir, culprit, limit)
+        self.result.extend(events)
+        return "again" if len(events) == 1 else None
 
     def _again(self, kind: str, cell) -> str:
         self.seen.add((kind, cell))

@@ -16,9 +16,12 @@ bubblewrap sandbox, and the server gives every kernel its own namespaces on top
 - one writable scratch folder, a fresh tmpfs per kernel with a size cap (home,
   /tmp and its working folder, a copy of the submission's files), gone when the
   kernel ends;
-- limits: address space per process (RLIMIT_AS), processes and threads
-  (RLIMIT_NPROC, counted for its host uid, i.e. the whole submission), CPU time,
-  file size and open files per process; a clean environment (no variable of
+- limits for the whole submission (every process of its uid together), kept by
+  the fork server's watchdog (`forkserver.Watchdog`): memory (`memory_mb`) and
+  processes and threads (`processes`); over either, every process of the
+  submission is killed and a record left for the grader (`limit_records()`);
+- limits per process: address space (RLIMIT_AS, also `memory_mb`), CPU time,
+  file size and open files, and RLIMIT_NPROC at twice `processes` as a backstop; a clean environment (no variable of
   the grader's); `--die-with-parent`, and the kernel is the init of its PID
   namespace: when it ends, every process it started is killed.
 
@@ -41,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.cohort.forkserver import INBOX as INSIDE_INBOX
-from autograder.cohort.forkserver import INSIDE_DATASETS, INSIDE_LIB, SCRATCH
+from autograder.cohort.forkserver import INSIDE_DATASETS, INSIDE_LIB, LIMIT_RECORD, SCRATCH
 
 INSIDE_SERVER = "/opt/grader/forkserver.py"
 HOST_UID_BASE = 3_000_000  # kernels' host uids: HOST_UID_BASE + the worker's pid; no account or file owns them
@@ -60,8 +63,8 @@ class SandboxUnavailable(RuntimeError):
 class Limits:
     """What one submission's kernel may use (per-process limits apply to each of its processes)."""
 
-    memory_mb: int = 2048  # address space of each process
-    processes: int = 256  # processes and threads of the whole submission
+    memory_mb: int = 2048  # memory of the whole submission (watchdog), and address space of each process
+    processes: int = 256  # processes and threads of the whole submission (watchdog)
     cpu_s: int = 900  # CPU time of each process
     file_mb: int = 512  # largest file
     open_files: int = 1024
@@ -209,10 +212,25 @@ class Sandbox:
         return json.dumps({"ipc_root": str(self.ipc_root), "host_uid": self.host_uid, "limits": asdict(self.limits)})
 
     def clear_kernel_folders(self) -> None:
-        """Remove what finished kernels left in the connection folder (called between pairs)."""
+        """Remove what finished kernels left in the connection folder, and any limit record (called between pairs)."""
         for path in self.ipc_root.iterdir():
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+        self.limit_records()
+
+    def limit_records(self) -> list[dict]:
+        """The limits the watchdog enforced since the last call (oldest first; each {limit, measured, cap}), taken away.
+
+        The fork server writes them in the connection root, where no kernel can write.
+        """
+        records = []
+        for path in sorted(self.ipc_root.glob(LIMIT_RECORD.format(ns="*"))):
+            try:
+                records.append(json.loads(path.read_text(encoding="ascii")))
+            except (OSError, ValueError):  # half written (the server was killed meanwhile): nothing to go by
+                pass
+            path.unlink(missing_ok=True)
+        return records
 
     def close(self) -> None:
         if self._userns is not None:

@@ -383,30 +383,74 @@ def kernel_death(record: RunRecord) -> Failure | None:
     return next((f for f in record.failures if isinstance(f.error, (DeadKernelError, UnresponsiveKernelError))), None)
 
 
+def _replace_cell(path: Path, culprit: tuple[str, str, str], source: str) -> bool:
+    """Give the student-editable cell `culprit` of the notebook at `path` the code `source`; False if it is locked."""
+    from nbgrader.utils import is_grade, is_locked
+
+    _, cell_id, grade_id = culprit
+    notebook = nbformat.read(str(path), as_version=4)
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        same = meta.get("grade_id") == grade_id if grade_id else cell.get("id") == cell_id
+        if same and not is_locked(cell) and not is_grade(cell):
+            cell.source = source
+            nbformat.write(notebook, str(path))
+            return True
+    return False
+
+
+def _where(culprit: tuple[str, str, str]) -> str:
+    notebook_name, cell_id, grade_id = culprit
+    return f"{grade_id or cell_id} of {notebook_name}"
+
+
 def neutralise(workdir: Path, culprit: tuple[str, str, str], *, stalled: bool = False, limit_s: int = 0) -> Event:
     """Replace the (student-editable) cell that killed the kernel (or, `stalled`, ignored the interrupt) by one that raises.
 
     KERNEL_DIED (INTERRUPT_IGNORED) if it was replaced (grade again); if it cannot be
     (a locked cell), KERNEL_DIED_IN_LOCKED_CELL, or NOT_GRADABLE for a stalled one.
     """
-    from nbgrader.utils import is_grade, is_locked
-
-    notebook_name, cell_id, grade_id = culprit
-    path = workdir / notebook_name
-    notebook = nbformat.read(str(path), as_version=4)
-    where = f"{grade_id or cell_id} of {notebook_name}"
-    for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        same = meta.get("grade_id") == grade_id if grade_id else cell.get("id") == cell_id
-        if same and not is_locked(cell) and not is_grade(cell):
-            cell.source = STALLED_CELL_SOURCE.format(limit_s=limit_s) if stalled else KILLED_CELL_SOURCE
-            nbformat.write(notebook, str(path))
-            return Event(Outcome.INTERRUPT_IGNORED, where, {"limit_s": limit_s}) if stalled else Event(Outcome.KERNEL_DIED, where)
+    where = _where(culprit)
+    source = STALLED_CELL_SOURCE.format(limit_s=limit_s) if stalled else KILLED_CELL_SOURCE
+    if _replace_cell(workdir / culprit[0], culprit, source):
+        return Event(Outcome.INTERRUPT_IGNORED, where, {"limit_s": limit_s}) if stalled else Event(Outcome.KERNEL_DIED, where)
     if stalled:
         return Event(Outcome.NOT_GRADABLE, where, {
-            "notebook": notebook_name,
+            "notebook": culprit[0],
             "error": f"locked cell {where} ran past the {limit_s} s limit and did not stop when interrupted, twice"})
     return Event(Outcome.KERNEL_DIED_IN_LOCKED_CELL, where)
+
+
+LIMIT_OUTCOMES = {"memory": Outcome.SUBMISSION_MEMORY_LIMIT, "processes": Outcome.PROCESS_LIMIT}
+LIMIT_CELL_SOURCE = (
+    "raise RuntimeError('While grading, this cell took the submission over its {what} limit ({measured} for all "
+    "its processes together, limit {cap}): every process was stopped, so it was not run and scores 0.')"
+)
+
+
+def limit_detail(limit: dict) -> dict:
+    """The numbers of a watchdog record ({limit, measured, cap}) as an event shows them."""
+    if limit["limit"] == "memory":
+        return {"measured_mb": round(limit["measured"] / 2**20), "cap_mb": round(limit["cap"] / 2**20)}
+    return {"measured": int(limit["measured"]), "cap": int(limit["cap"])}
+
+
+def over_limit(workdir: Path, culprit: tuple[str, str, str], limit: dict) -> list[Event]:
+    """The sandbox's watchdog killed the submission over a limit while `culprit` ran: the student's doing, at once.
+
+    The cell is replaced by one that raises and says which limit, the value measured
+    and the cap (grade again: the cells before keep their points). A locked cell
+    cannot be replaced (a process started earlier went over the limit while it ran):
+    then the limit and KERNEL_DIED_IN_LOCKED_CELL, and no second run.
+    """
+    where = _where(culprit)
+    detail = limit_detail(limit)
+    event = Event(LIMIT_OUTCOMES[limit["limit"]], where, detail)
+    shown = (f"{detail['measured_mb']} MB", f"{detail['cap_mb']} MB") if "cap_mb" in detail else (detail["measured"], detail["cap"])
+    what = "memory" if limit["limit"] == "memory" else "process"
+    if _replace_cell(workdir / culprit[0], culprit, LIMIT_CELL_SOURCE.format(what=what, measured=shown[0], cap=shown[1])):
+        return [event]
+    return [event, Event(Outcome.KERNEL_DIED_IN_LOCKED_CELL, where)]
 
 
 def _cell_name(cell) -> str:

@@ -172,6 +172,10 @@ class Worker:
                 break
         return record
 
+    def limit_records(self) -> list[dict]:
+        """The whole-submission limits the sandbox's watchdog enforced since the last call (none without a sandbox)."""
+        return self.sandbox.limit_records() if self.sandbox is not None else []
+
     def _fork_server_died(self) -> bool:
         process = getattr(self.fork_server, "process", None)
         return process is not None and process.poll() is not None

@@ -216,13 +216,24 @@ def record(error=None, cell=CELL):
     return stages.RunRecord([stages.Failure("01_task.ipynb", error, cell)] if error else [])
 
 
-def grade_with(runs, tmp_path, server=None):
+class FakeSandbox:
+    """The watchdog's records, one list per nbgrader run."""
+
+    def __init__(self, per_run):
+        self.per_run = list(per_run)
+
+    def limit_records(self):
+        return self.per_run.pop(0) if self.per_run else []
+
+
+def grade_with(runs, tmp_path, server=None, limits=()):
     from autograder.cohort.worker import Worker
 
     nbformat.write(tiny_release(), str(tmp_path / "01_task.ipynb"))
     fake = FakeWorker(runs, server)
     worker = Worker.__new__(Worker)
     worker.fork_server, worker.course, worker._run = fake.fork_server, fake.course, fake.run
+    worker.sandbox = FakeSandbox(limits) if limits else None
     result = PairResult("ann", "m00", "graded")
     final = worker._run_with_retries(None, tmp_path, "ann", "m00", result)
     return fake, result, final
@@ -282,6 +293,32 @@ def test_not_graded_keeps_the_whole_error():
     long = "x" * 5000
     event = stages.not_graded(record(RuntimeError(long)))
     assert event.outcome is Outcome.NOT_GRADED and event.detail["error"] == f"RuntimeError: {long}", "never cut"
+
+
+@pytest.mark.parametrize("limit, outcome, words", [
+    ({"limit": "processes", "measured": 301, "cap": 256}, Outcome.PROCESS_LIMIT,
+     ("process limit (301 for all its processes together, limit 256)", "(301 processes and threads, limit 256)")),
+    ({"limit": "memory", "measured": 2200 << 20, "cap": 2048 << 20}, Outcome.SUBMISSION_MEMORY_LIMIT,
+     ("memory limit (2200 MB for all its processes together, limit 2048 MB)", "(all its processes together: 2200 MB, limit 2048 MB)")),
+])
+def test_a_submission_over_a_limit_loses_the_running_cell_at_once(tmp_path, limit, outcome, words):
+    """The watchdog's kill is the submission's doing: no fresh-kernel retry, the running cell scores 0, the rest is graded."""
+    fake, result, final = grade_with([record(DeadKernelError("Kernel died")), record()], tmp_path, limits=[[limit]])
+    assert fake.calls == 2 and not final.failures
+    assert result.outcomes == {outcome} and result.status == "graded"
+    source = nbformat.read(str(tmp_path / "01_task.ipynb"), as_version=4).cells[1].source
+    assert source.startswith("raise RuntimeError") and words[0] in source, source
+    assert describe(result.events[0]).startswith("cell q1_answer of 01_task.ipynb took the submission over its")
+    assert words[1] in describe(result.events[0])
+
+
+def test_over_a_limit_in_a_locked_cell_the_notebook_is_not_run_again(tmp_path):
+    """A process started earlier went over the limit while a test cell ran: that cell cannot be replaced."""
+    locked = ("01_task.ipynb", "c3", "q1_test")
+    limit = {"limit": "processes", "measured": 300, "cap": 256}
+    fake, result, final = grade_with([record(DeadKernelError("Kernel died"), locked)], tmp_path, limits=[[limit]])
+    assert fake.calls == 1
+    assert result.outcomes == {Outcome.PROCESS_LIMIT, Outcome.KERNEL_DIED_IN_LOCKED_CELL}
 
 
 def test_retries_have_a_bound(tmp_path):

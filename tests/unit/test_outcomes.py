@@ -21,6 +21,8 @@ DETAILS = {
     Outcome.NOT_GRADABLE: {"notebook": "01.ipynb", "error": "KeyError: 'q1'"},
     Outcome.GRADER_RETRIED: {"reason": "the kernel fork server died while grading"},
     Outcome.INTERRUPT_IGNORED: {"limit_s": 30},
+    Outcome.SUBMISSION_MEMORY_LIMIT: {"measured_mb": 2200, "cap_mb": 2048},
+    Outcome.PROCESS_LIMIT: {"measured": 301, "cap": 256},
 }
 
 
