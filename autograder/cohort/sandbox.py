@@ -38,13 +38,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.cohort.forkserver import INBOX as INSIDE_INBOX
 from autograder.cohort.forkserver import INSIDE_DATASETS, INSIDE_LIB, LIMIT_RECORD, SCRATCH
+from autograder.cohort.workspace import make_owned_folder, run_folder
 
 INSIDE_SERVER = "/opt/grader/forkserver.py"
 HOST_UID_BASE = 3_000_000  # kernels' host uids: HOST_UID_BASE + the worker's pid; no account or file owns them
@@ -185,7 +185,7 @@ class Sandbox:
         require()
         self.inbox, self.lib, self.datasets, self.limits = Path(inbox), Path(lib), Path(datasets), limits
         self.host_uid = HOST_UID_BASE + os.getpid()
-        self.ipc_root = Path(tempfile.mkdtemp(prefix="pmcourse-ipc-"))
+        self.ipc_root = run_folder("pmcourse-ipc")
         self._userns = make_userns(self.host_uid)
 
     def server_command(self, socket_path: str) -> tuple[list[str], list[int]]:
@@ -241,8 +241,5 @@ class Sandbox:
 
 def kernel_folder(settings: dict, kernel_id: str) -> Path:
     """A fresh connection folder for one kernel, owned by the kernels' host uid (it binds its sockets there)."""
-    folder = Path(settings["ipc_root"]) / kernel_id
-    folder.mkdir(mode=0o700)
-    os.chown(folder, settings["host_uid"], settings["host_uid"])
-    return folder
+    return make_owned_folder(Path(settings["ipc_root"]) / kernel_id, settings["host_uid"])
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +35,8 @@ from autograder.cohort.layout import ensure_scripts_on_path
 from autograder.cohort.outcomes import Outcome, PairResult, unfinished
 from autograder.cohort.retries import MAX_RUNS, Retries
 from autograder.cohort.sandbox import Limits, Sandbox
-from autograder.cohort.workspace import DEFAULT_MEMORY_MB, DatasetGuard, private_pmcourse
+from autograder.cohort.workspace import (DEFAULT_MEMORY_MB, DatasetGuard, force_remove, private_pmcourse,
+                                         remove_stale_folders, run_folder)
 
 __all__ = ["PairResult", "Worker", "grade_safely"]
 
@@ -59,8 +58,9 @@ class Worker:
         self.course = settings
         self.memory_mb = memory_mb
         self.seeded: dict[str, str] = {}  # module data key: private gradebook URL
-        self.space = Path(tempfile.mkdtemp(prefix="pmcourse-grading-"))  # what student code sees
-        self.private = Path(tempfile.mkdtemp(prefix="pmcourse-nbgrader-"))  # nbgrader's folders
+        remove_stale_folders()  # what killed runs left behind
+        self.space = run_folder("pmcourse-grading")  # what student code sees
+        self.private = run_folder("pmcourse-nbgrader")  # nbgrader's folders
         self.datasets = DatasetGuard(datasets_folder(settings, self.private), self.space / "datasets")
         lib = private_pmcourse(self.space / "lib")
         os.environ["PMCOURSE_DATASETS"] = str(self.datasets.copy)
@@ -81,10 +81,8 @@ class Worker:
         self.fork_server.close()
         if self.sandbox is not None:
             self.sandbox.close()
-        for dirpath, _, _ in os.walk(self.space):
-            os.chmod(dirpath, 0o755)
-        shutil.rmtree(self.space, ignore_errors=True)
-        shutil.rmtree(self.private, ignore_errors=True)
+        force_remove(self.space)
+        force_remove(self.private)
 
     def gradebook_for(self, module: ModuleData) -> str:
         """The private gradebook of this version of the module (seeded from its records the first time)."""

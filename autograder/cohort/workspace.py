@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -42,6 +44,59 @@ from autograder.cohort.forkserver import ForkedProvisioner
 
 DEFAULT_MEMORY_MB = 2048
 MAX_OUTPUT_CHARS = 100_000
+
+
+RUN_FOLDERS = ("pmcourse-grading", "pmcourse-nbgrader", "pmcourse-ipc")  # a worker's temporary folders: <kind>-<pid>-<random>
+
+
+def run_folder(kind: str) -> Path:
+    """A fresh temporary folder of this worker process; its pid is in the name, so a later run can tell it is stale."""
+    if kind not in RUN_FOLDERS:
+        raise ValueError(f"unknown run folder kind {kind!r}: one of {RUN_FOLDERS}")
+    return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-"))
+
+
+def make_owned_folder(path: Path, uid: int, mode: int = 0o700) -> Path:
+    """Make the new folder `path` (never an existing one), owned by `uid` (user and group): a kernel's own folder."""
+    path = Path(path)
+    path.mkdir(mode=mode)
+    os.chown(path, uid, uid)
+    return path
+
+
+def force_remove(path: Path) -> None:
+    """Remove a folder tree, read-only folders (the datasets copy) and folders of the kernels' uid included."""
+    for dirpath, _, _ in os.walk(path):
+        try:
+            os.chmod(dirpath, 0o755)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_folders(tmp: Path | None = None) -> list[Path]:
+    """Remove the run folders (`run_folder`) of worker processes that no longer run (a killed run's leftovers).
+
+    Returns the folders removed. A folder of a live process is never touched.
+    """
+    pattern = re.compile(rf"^({'|'.join(map(re.escape, RUN_FOLDERS))})-(\d+)-")
+    removed = []
+    for path in sorted(Path(tmp or tempfile.gettempdir()).iterdir()):
+        found = pattern.match(path.name)
+        if found and path.is_dir() and not path.is_symlink() and not _alive(int(found.group(2))):
+            force_remove(path)
+            removed.append(path)
+    return removed
 
 
 class LimitedKernelManager(AsyncKernelManager):
