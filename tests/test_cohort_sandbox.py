@@ -207,6 +207,30 @@ def test_attacks_work_without_the_sandbox(unsandboxed):
         assert Outcome.NOT_SANDBOXED.value in result["outcomes"], result["outcomes"]
 
 
+def _event(result: dict, outcome: Outcome) -> dict:
+    return next(e for e in result["events"] if e["outcome"] == outcome.value)
+
+
+def test_limits_of_the_whole_submission_say_what_was_measured(attacked):
+    """The watchdog stopped the fork bomb and the memory hog over their caps (not an rlimit, not the OOM killer)."""
+    course, students, results, _ = attacked
+    memory = _event(results[students["memory_together"]], Outcome.SUBMISSION_MEMORY_LIMIT)
+    processes = _event(results[students["fork_bomb"]], Outcome.PROCESS_LIMIT)
+    print(f"\nmemory_together: {memory}; score {results[students['memory_together']]['score']}"
+          f"/{results[students['memory_together']]['max_score']}")
+    print(f"fork_bomb: {processes}; score {results[students['fork_bomb']]['score']}/{results[students['fork_bomb']]['max_score']}")
+    assert memory["detail"]["cap_mb"] == 2048 and 2048 < memory["detail"]["measured_mb"] < 3 * 1024, memory
+    assert processes["detail"]["cap"] == 256 and 256 < processes["detail"]["measured"] < 2 * 256, processes
+
+
+def test_memory_together_really_goes_over_the_cap_without_the_sandbox(unsandboxed):
+    """Each of its processes stays under the per-process limit, yet together they hold more than 2 GB."""
+    course, students, results, _ = unsandboxed
+    printed = _printed(course, students["memory_together"])
+    found = re.search(r"SUCCEEDED, (\d+) MB together", printed)
+    assert found and int(found.group(1)) > 2048, printed[-600:]
+
+
 def test_no_sandbox_is_said_in_the_status_table(unsandboxed):
     from autograder.cohort.grade import status_table
 
