@@ -86,3 +86,9 @@ class DaskProcesses:
                 os.killpg(process.pid, signal.SIGKILL)  # leftovers in its session (fork servers, kernels)
             except ProcessLookupError:
                 pass
+
+
+def hidden_from(folder: Path) -> tuple[str, ...]:
+    """A command prefix: run the rest in its own mount namespace with an empty tmpfs over `folder`."""
+    return ("unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount -t tmpfs -o size=1m none "$0" && exec "$@"', str(folder))

@@ -3,8 +3,11 @@
 Faults a cluster has: a worker killed mid-pair (its pairs finish on the other
 worker; nothing lost, nothing journaled or recorded twice), the scheduler
 killed (grade stops with one line; running it again resumes from the
-journal), and a worker whose Python lacks a package (named before any
-grading starts).
+journal), a worker whose Python lacks a package (named before any
+grading starts), and a worker that stops answering (SIGSTOP: dropped after
+the scheduler's worker-ttl, its pair finishes on the other). The whole flow
+on workers that cannot see the course folder, with a PostgreSQL gradebook, is
+in test_cohort_postgres.py.
 """
 
 from __future__ import annotations
@@ -156,54 +159,6 @@ def test_worker_lacking_a_package_is_named_before_any_grading(course, processes,
     assert "statsmodels" in done.stderr and "worker tcp://127.0.0.1:" in done.stderr, done.stderr
     assert "nothing was graded" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert journal.entries(course, MODULE) == [], "a pair was graded on a worker that cannot grade"
-
-
-def hidden_from(folder: Path) -> tuple[str, ...]:
-    """A command prefix: run the rest in its own mount namespace with an empty tmpfs over `folder`."""
-    return ("unshare", "--mount", "--propagation", "private", "sh", "-c",
-            'mount -t tmpfs -o size=1m none "$0" && exec "$@"', str(folder))
-
-
-def graded_view(course: Course) -> tuple[list, dict, dict]:
-    """What grading left: journal (without times and pids), per-cell gradebook records, autograded file names."""
-    from nbgrader.api import Gradebook
-
-    entries = [(e["student"], e["status"], e["score"], e["max_score"], e["late_penalty"], tuple(e["outcomes"]),
-                tuple(sorted(e["auto_scores"].items()))) for e in journal.entries(course, MODULE)]
-    cells = {}
-    with Gradebook(course.db_url, course.course_id) as gb:
-        for submission in gb.assignment_submissions(MODULE):
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    cells[(submission.student_id, grade.name)] = (grade.auto_score, grade.needs_manual_grade)
-    files = {s: sorted(str(p.relative_to(course.graded(s, MODULE))) for p in course.graded(s, MODULE).rglob("*"))
-             for s in STUDENTS}
-    return entries, cells, files
-
-
-def test_workers_that_cannot_see_the_course_folder_grade_it_as_the_local_path_does(tmp_path, processes):
-    courses = tmp_path / "courses"  # both copies of the course, hidden from the workers
-    build_course(courses / "remote", STUDENTS, due=False)
-    specs = fixture_specs()
-    for student in STUDENTS:
-        make_submission(courses / "remote", student, specs["right" if student in RIGHT else "blank"])
-    shutil.copytree(courses / "remote", courses / "local")
-    remote, local = Course(courses / "remote"), Course(courses / "local")
-    address, _ = processes.scheduler()
-    for name in ("a", "b"):
-        processes.worker(address, name, prefix=hidden_from(courses))
-    with Client(address, timeout=60, set_as_default=False) as watcher:
-        watcher.wait_for_workers(2, timeout=WAIT_S)
-        seen = watcher.run(lambda path: (os.listdir(path), os.path.exists(os.path.join(path, "remote", "gradebook.db"))),
-                           str(courses))
-    assert len(seen) == 2 and all(view == ([], False) for view in seen.values()), seen
-    assert (remote.root / "gradebook.db").is_file(), "the client does see the course"
-
-    results = grade(remote, scheduler=address, progress=False)
-    assert_graded_once(remote, results)
-    grade(local, workers=2, progress=False)  # the normal path: a local cluster whose workers see everything
-    assert graded_view(remote) == graded_view(local)
-    assert all(graded_view(remote)[2].values()), "an autograded folder is empty"
 
 
 def test_a_stopped_worker_is_dropped_after_the_worker_ttl_and_its_pair_finishes_on_the_other(course, processes):

@@ -3,14 +3,19 @@
 One PostgreSQL server (Debian's binaries, in a temporary folder, on 127.0.0.1)
 for the session. Two copies of one course are run through the same `all`
 command (setup, collect, grade, feedback, export, report): one with nbgrader's
-default SQLite gradebook, one with `--db-url postgresql+psycopg://...`. Their
-journals, per-cell grades and exported CSVs must be identical. A dropped
+default SQLite gradebook on a local cluster (the reference), one with
+`--db-url postgresql+psycopg://...` on a real Dask cluster (`dask scheduler`
+and two `dask worker` processes over TCP) whose workers cannot see the course
+folder: they get what they grade as data and the client alone writes the
+gradebook. Their journals, per-cell grades, exported CSVs and autograded files
+must be identical. A dropped
 connection is retried; a gradebook that cannot be reached is named, with what
 to check, and the command exits 2.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +27,7 @@ from autograder.cohort import database, journal
 from autograder.cohort.__main__ import main as cohort_main
 from autograder.cohort.layout import Course
 from cohort_fixtures import DUE, MODULE, build_course, fixture_specs, make_submission
+from dask_processes import DaskProcesses, hidden_from
 from postgres_server import free_port, start_server, stop_server
 
 CASES = {"s_right": "right", "s_blank": "blank", "s_late": "late", "s_edited": "edited_test_cell"}
@@ -48,15 +54,46 @@ def cell_scores(course: Course) -> dict:
     return scores
 
 
+def autograded_files(course: Course) -> dict[str, list[str]]:
+    return {student: sorted(str(p.relative_to(course.graded(student, MODULE))) for p in course.graded(student, MODULE).rglob("*"))
+            for student in CASES}
+
+
+def test_the_workers_cannot_see_the_course_folder(cluster, flows):
+    """What `test_whole_flow_on_postgres_matches_sqlite` relies on: the workers graded without the course folder."""
+    from distributed import Client
+
+    courses, address = cluster
+    with Client(address, timeout=60, set_as_default=False) as watcher:
+        watcher.wait_for_workers(2, timeout=WAIT_S)
+        seen = watcher.run(os.listdir, str(courses))
+    assert len(seen) == 2 and all(view == [] for view in seen.values()), seen
+    assert any(courses.iterdir()), "the client does see the courses"
+
+
 def journal_view(course: Course) -> list[tuple]:
     return [(e["student"], e["status"], e["score"], e["max_score"], e["late_penalty"], tuple(e["outcomes"]),
              tuple(sorted(e["auto_scores"].items()))) for e in journal.entries(course, MODULE)]
 
 
 @pytest.fixture(scope="module")
-def flows(tmp_path_factory, postgres):
+def cluster(tmp_path_factory):
+    """A Dask scheduler and two workers, each worker in its own mount namespace where the courses' folder is empty."""
+    courses = tmp_path_factory.mktemp("cohort_postgres")
+    processes = DaskProcesses(tmp_path_factory.mktemp("dask-logs"))
+    try:
+        address, _ = processes.scheduler()
+        for name in ("a", "b"):
+            processes.worker(address, name, prefix=hidden_from(courses))
+        yield courses, address
+    finally:
+        processes.stop_all()
+
+
+@pytest.fixture(scope="module")
+def flows(cluster, postgres):
     """The same course through `all`, on SQLite and on PostgreSQL: {"sqlite": Course, "postgres": Course}."""
-    root = tmp_path_factory.mktemp("cohort_postgres")
+    root, address = cluster
     template = build_course(root / "template", list(CASES))
     specs = fixture_specs()
     incoming = root / "incoming"  # what an instructor downloads: <student>/<module>/...
@@ -69,9 +106,9 @@ def flows(tmp_path_factory, postgres):
         folder = root / kind
         shutil.copytree(template, folder, ignore=shutil.ignore_patterns("gradebook.db", "grading"))
         db = ["--db-url", postgres.create_database("course")] if kind == "postgres" else []
-        workers = "2" if db else "1"  # two concurrent writers on PostgreSQL; SQLite is the reference
+        engine = ["--scheduler", address] if db else ["--workers", "1"]  # SQLite, graded locally, is the reference
         code = cohort_main(["all", "--course", str(folder), *db, "--roster", str(folder / "roster.csv"),
-                            "--due", f"{MODULE}={DUE.isoformat()} UTC", "--workers", workers, "-q", str(incoming)])
+                            "--due", f"{MODULE}={DUE.isoformat()} UTC", *engine, "-q", str(incoming)])
         assert code == 0, f"the whole flow on {kind} exited {code}"
         courses[kind] = Course(folder, db[1] if db else None)
     return courses
@@ -88,6 +125,7 @@ def test_whole_flow_on_postgres_matches_sqlite(flows, postgres):
 
     assert journal_view(pg) == journal_view(sqlite)
     assert cell_scores(pg) == cell_scores(sqlite)
+    assert autograded_files(pg) == autograded_files(sqlite) and all(autograded_files(pg).values())
     for name in ("grades_nbgrader.csv", "grades_lms.csv"):
         assert (pg.grading / name).read_bytes() == (sqlite.grading / name).read_bytes(), name
     for course in (sqlite, pg):
