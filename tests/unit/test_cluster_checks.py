@@ -129,3 +129,23 @@ def test_only_a_bounded_window_of_pairs_is_read_and_in_flight(monkeypatch):
     ahead = [read - k for k, read in enumerate(READ_BEFORE_GRADING)]
     assert max(ahead) <= window, f"the client read {max(ahead)} pairs ahead of the grading (window {window})"
     assert PAIRS_READ == [s for s, _ in pairs], "pairs are read in order, each once"
+
+
+class FailingFuture:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+    def result(self):
+        raise self.error
+
+
+def test_a_pair_that_kills_its_workers_is_marked_worker_crashed_and_not_committed():
+    """Dask gives up on a task after ALLOWED_FAILURES + 1 dead workers (KilledWorker): the pair is failed, not a zero."""
+    from distributed import KilledWorker
+
+    from autograder.cohort.outcomes import Outcome
+
+    cluster = engine.Cluster(client=None, plugin="p", address="tcp://127.0.0.1:1")
+    output = cluster._result(FailingFuture(KilledWorker("grade-ann-m00", "tcp://127.0.0.1:2", engine.ALLOWED_FAILURES)), "ann", "m00")
+    assert not output.ran and output.autograded is None
+    assert output.entry["status"] == "failed" and output.entry["outcomes"] == [Outcome.WORKER_CRASHED.value]
