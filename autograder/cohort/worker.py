@@ -115,7 +115,6 @@ class Worker:
         )
         self._contain(config, result)
         deadline = time.monotonic() + self.limits.wall_s
-        self.db_url = db_url
         record = self._run_with_retries(config, workdir, student, pair.module, result)
         if time.monotonic() > deadline:
             result.add(Outcome.WALL_CLOCK_LIMIT, f"{self.limits.wall_s} s")
@@ -144,7 +143,7 @@ class Worker:
     def _run(self, config, workdir: Path, student: str, module: str) -> stages.RunRecord:
         record = stages.run_nbgrader(config, student, module, self.log)
         if not any(workdir.glob("*.ipynb")):
-            stages.zero_if_no_notebook(self.db_url, self.course.course_id, student, module)
+            stages.zero_if_no_notebook(config.CourseDirectory.db_url, self.course.course_id, student, module)
         return record
 
     def _run_with_retries(self, config, workdir: Path, student: str, module: str, result: PairResult):
