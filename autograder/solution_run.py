@@ -59,6 +59,7 @@ class WrongAnswerResult:
     failing_tests: list[str]
     error_in_wrong_code: str | None  # the wrong answer itself crashed (a bad fixture)
     self_check_said_right: bool = False  # the visible self-check printed "fully right"
+    tests_skipped: int = 0  # tests not run after the first failure (`points` is then a lower bound)
 
     @property
     def rejected(self) -> bool:
@@ -190,7 +191,8 @@ def _try_in_place_of_solution(run: SolutionRun, question, wrong_answers, untouch
         left_as_is = WrongAnswer(question.grade_id, "left as handed out", untouched[question.grade_id])
         run.untouched_results.append(try_wrong_answer(left_as_is, question, notebook, execute))
     run.wrong_answer_results += [
-        try_wrong_answer(wrong, question, notebook, execute) for wrong in wrong_answers.get(question.grade_id, [])
+        try_wrong_answer(wrong, question, notebook, execute, all_tests=wrong.accepted)
+        for wrong in wrong_answers.get(question.grade_id, [])
     ]
 
 
@@ -218,18 +220,27 @@ def _computed_fingerprints(execute) -> dict[str, str]:
     return value or {}
 
 
-def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute) -> WrongAnswerResult:
-    """Run `wrong` in place of the question's solution, then its tests; score it as nbgrader would."""
+def try_wrong_answer(wrong: WrongAnswer, question, notebook, execute, *, all_tests: bool = True) -> WrongAnswerResult:
+    """Run `wrong` in place of the question's solution, then its tests; score it as nbgrader would.
+
+    With `all_tests` False, once a test has failed (the answer is rejected) only the
+    later tests that call the self-check run: the rest could change the points, not
+    the verdict (rejected, and whether the self-check called it fully right).
+    """
     crashed = execute(nbformat.v4.new_code_cell(wrong.code))
-    failing, points, said_right = [], 0.0, False
+    failing, points, said_right, skipped = [], 0.0, False, 0
     for test in question.tests:
-        test_cell = nbformat.v4.new_code_cell(notebook.cells[test.index].source)
+        source = notebook.cells[test.index].source
+        if failing and not all_tests and not crashed and "self_check(" not in source:
+            skipped += 1
+            continue
+        test_cell = nbformat.v4.new_code_cell(source)
         if execute(test_cell) is None:
             points += test.points
         else:
             failing.append(test.grade_id)
         said_right = said_right or said_fully_right(test_cell, question.grade_id)
-    return WrongAnswerResult(wrong, points, question.points, failing, crashed, said_right)
+    return WrongAnswerResult(wrong, points, question.points, failing, crashed, said_right, skipped)
 
 
 def check_prose_number(number: ProseNumber, execute) -> ProseNumberResult:

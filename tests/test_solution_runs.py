@@ -75,7 +75,7 @@ def test_self_check_never_calls_a_rejected_answer_fully_right(solution_run):
     """A learner told "fully right" must not lose points at grading."""
     notebook, _, run = solution_run
     misleading = [
-        f"{r.wrong.question}: {r.wrong.mistake!r} ({r.points}/{r.max_points} points)"
+        f"{r.wrong.question}: {r.wrong.mistake!r} (fails {', '.join(r.failing_tests)})"
         for r in run.wrong_answer_results
         if not r.wrong.accepted and r.misleads
     ]
