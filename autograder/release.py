@@ -4,7 +4,7 @@
 
 nbgrader generates each module into a temporary course folder (so no
 gradebook is left in the repo), then the result replaces `modules/<module>/`.
-`tests/test_release.py` runs the same generation and fails on any difference
+`tests/test_grading_roundtrip.py` runs the same generation and fails on any difference
 from what is committed.
 """
 

@@ -69,12 +69,6 @@ def release(course: Path, module: str) -> Path:
     return Course(course).release_module(module)
 
 
-def add_students(course: Path, students: list[str]) -> None:
-    roster = course / "roster.csv"
-    roster.write_text("id\n" + "\n".join(students) + "\n", encoding="utf-8")
-    nbgrader(course, "db", "student", "import", str(roster))
-
-
 def autograde(course: Path, module: str, check: bool = True) -> subprocess.CompletedProcess:
     """Stock, sequential `nbgrader autograde MODULE --force` (the reference the pipeline's grades must equal).
 
@@ -125,7 +119,6 @@ def release_all(destination: Path, modules: list[str] | None = None) -> Path:
 
 __all__ = [
     "NbgraderError",
-    "add_students",
     "auto_scores",
     "autograde",
     "module_ids",

@@ -1,20 +1,26 @@
 """Round trip through a real nbgrader course: release, submit, autograde, read the gradebook.
 
-Two students per module: `right` answers every question with the solution's
-code, `blank` hands in the untouched student notebook. Each autograded test
-cell must get exactly the points its answer deserves. (That an untouched
-answer scores 0 while the earlier ones are right is checked for every
-question, in one kernel, by tests/test_solution_runs.py.)
+Per module, one release and one student, `last_left`: every question answered with
+the solution's code except the last question of each notebook, handed in untouched.
+So each notebook runs once in stock nbgrader and shows both sides: the answered
+questions' test cells get exactly their points, the untouched one's get 0 (and
+fail, so the feedback pages hold the tracebacks of failing hidden tests). That
+every untouched answer scores 0 while the earlier ones are right, and that every
+solution cell passes its tests, is checked for every question, in one kernel, by
+tests/test_solution_runs.py. The release itself must be exactly `modules/`.
 """
 
+import filecmp
 import html
 import json
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from autograder import stock_nbgrader as course
+from autograder.repo import MODULES
 from autograder.cohort.layout import Course
 from pmcourse.notebook import grading_structure, module_notebooks
 from conftest import MODULE_IDS, marked_regions
@@ -26,18 +32,14 @@ def graded_module(request, tmp_path_factory):
     folder = course.new_course(tmp_path_factory.mktemp(module), [module])
     released = course.release(folder, module)
     structures = [grading_structure(nb) for nb in module_notebooks(folder / "solutions" / module)]
-    plans = {
-        "right": {q.grade_id for s in structures for q in s.questions},
-        "blank": set(),
-    }
-    course.add_students(folder, list(plans))
+    plans = {"last_left": {q.grade_id for s in structures for q in s.questions[:-1]}}
     for student, answered in plans.items():
         target = folder / "submitted" / student / module
         shutil.copytree(released, target)
         for structure in structures:
             notebook = course.submission_from(released / structure.path.name, structure.path, answered)
             nbformat.write(notebook, target / structure.path.name)
-    course.autograde(folder, module)
+    course.autograde(folder, module)  # nbgrader adds a student it does not know yet (its default, --create)
     return module, structures, plans, course.auto_scores(folder, module), folder
 
 
@@ -56,11 +58,33 @@ def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded_modul
     assert not wrong, f"{module}: autograding is off:\n" + "\n".join(wrong)
 
 
-def test_full_and_zero_totals(graded_module):
+def test_totals_are_the_answered_questions_points(graded_module):
     module, structures, plans, scores, _ = graded_module
-    total = sum(s.auto_points for s in structures)
-    assert sum(scores["right"].values()) == total > 0, f"{module}: the solution should get all {total} points"
-    assert sum(scores["blank"].values()) == 0, f"{module}: an untouched notebook should get 0"
+    answered = sum(q.points for s in structures for q in s.questions[:-1])
+    left = sum(s.questions[-1].points for s in structures)
+    assert answered > 0 and left > 0, f"{module}: the student should both gain and lose points"
+    assert sum(scores["last_left"].values()) == answered, f"{module}: expected {answered} points (not {left} more)"
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    found = []
+    comparison = filecmp.dircmp(left, right, ignore=[".ipynb_checkpoints", "__pycache__"])
+    found += [f"only in the regenerated copy: {left.name}/{name}" for name in comparison.left_only]
+    found += [f"only in modules/: {right.name}/{name}" for name in comparison.right_only]
+    for name in comparison.common_files:
+        if (left / name).read_bytes() != (right / name).read_bytes():
+            found.append(f"differs: {right.name}/{name}")
+    for name in comparison.common_dirs:
+        found += differences(left / name, right / name)
+    return found
+
+
+def test_module_is_exactly_what_nbgrader_generates_from_solutions(graded_module):
+    """modules/ is the release nbgrader makes from solutions/ (STYLE practice 1): the round trip's own release."""
+    module, _, _, _, folder = graded_module
+    assert (MODULES / module).is_dir(), f"modules/{module} is missing: run `make modules`"
+    problems = differences(Course(folder).released_module(module), MODULES / module)
+    assert not problems, f"modules/{module} is not in sync with solutions/ (run `make modules`):\n" + "\n".join(problems)
 
 
 def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded_module):

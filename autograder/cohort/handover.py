@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autograder.cohort.layout import Course, replace_tree
+from autograder.cohort.layout import Course, replace_tree, stamp_if_new
 
 CHECKPOINTS = ".ipynb_checkpoints"
 GRADE_CELL = ("name", "max_score", "cell_type")
@@ -122,6 +122,7 @@ class ModuleData:
         """Write this module's records into the (private) gradebook at `db_url`."""
         from nbgrader.api import Gradebook
 
+        stamp_if_new(db_url)
         with Gradebook(db_url, course_id) as gb:
             gb.update_or_create_assignment(self.module, duedate=self.duedate)
             for nb in self.notebooks:

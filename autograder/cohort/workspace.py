@@ -105,6 +105,9 @@ class LimitedKernelManager(AsyncKernelManager):
     memory_mb = Integer(DEFAULT_MEMORY_MB, help="Kernel address-space limit in MB (0: none)").tag(config=True)
     fork_server = Unicode(help="socket of the worker's kernel fork server").tag(config=True)
     sandbox = Unicode("", help="JSON from sandbox.Sandbox.kernel_settings() if the fork server is sandboxed").tag(config=True)
+    # jupyter_client waits 5 s for a kernel to leave on its own before killing it: a grading kernel
+    # has nothing to save, and one that is still stuck in a cell (SIGINT ignored) only costs time.
+    shutdown_wait_time = Float(1.0, help="seconds a kernel gets to exit after the shutdown request").tag(config=True)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:

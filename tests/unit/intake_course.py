@@ -1,9 +1,7 @@
 """A course for collect, setup and export tests in milliseconds: no nbgrader release, one gradebook built per session.
 
-The gradebook is nbgrader's own (`nbgrader.api.Gradebook`). Creating one asks a subprocess
-`alembic heads` for the schema version (seconds on a busy machine); here the same alembic
-script folder is read in-process instead, once per session, and each test copies that empty
-gradebook.
+The gradebook is nbgrader's own (`nbgrader.api.Gradebook`), created once per session (with the
+schema version read in-process, `layout.stamp_if_new`), and each test copies that empty gradebook.
 """
 
 from __future__ import annotations
@@ -25,14 +23,8 @@ NOTEBOOK = "01_orientation.ipynb"
 def empty_gradebook(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("gradebook")
     shutil.copy(REPO_ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
-    import nbgrader
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory(str(Path(nbgrader.__file__).parent / "alembic")).get_current_head()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("nbgrader.api.get_alembic_version", lambda: head)
-        with gradebook(Course(folder)):
-            pass
+    with gradebook(Course(folder)):
+        pass
     return folder / "gradebook.db"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 
 import pytest
 from distributed.protocol.pickle import dumps, loads
@@ -13,7 +14,7 @@ from autograder.cohort import journal
 from autograder.cohort.handover import (
     CourseSettings, ModuleData, NotebookGrades, PairInput, PairOutput, commit, read_tree, recorded, write_tree,
 )
-from autograder.cohort.layout import gradebook
+from autograder.cohort.layout import gradebook, nbgrader_schema_version
 from autograder.cohort.outcomes import Outcome, PairResult, unfinished
 from intake_course import MODULE, NOTEBOOK, empty_gradebook, make_course  # noqa: F401
 
@@ -144,3 +145,17 @@ def test_commit_of_a_lost_pair_writes_only_its_journal_entry(course):
     assert read_tree(course.graded("bob", MODULE)) == {"kept.ipynb": b"kept"}
     assert recorded(course.db_url, course.course_id, "bob", MODULE) == (None, {})
     assert journal.read(course, "bob", MODULE)["status"] == "failed"
+
+
+def test_a_new_private_gradebook_is_stamped_in_process_with_the_course_schema_version(course, tmp_path, monkeypatch):
+    """nbgrader would ask `alembic heads` in a subprocess (about 3 s per worker and module): never for a seeded one."""
+    def no_subprocess():
+        raise AssertionError("nbgrader asked alembic in a subprocess")
+
+    monkeypatch.setattr("nbgrader.api.get_alembic_version", no_subprocess)
+    private = tmp_path / "new-private.db"
+    ModuleData.of(course, MODULE).seed(f"sqlite:///{private}", course.course_id)
+    versions = [sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchall()
+                for db in (private, course.root / "gradebook.db")]
+    assert versions[0] == versions[1] == [(nbgrader_schema_version(),)]
+    assert records(f"sqlite:///{private}", course.course_id) == records(course.db_url, course.course_id)
