@@ -29,9 +29,9 @@ def marked_regions(source: str, begin: str, end: str) -> list[str]:
 
 
 # `make test` runs `--dist loadfile`: each file goes whole to one worker (nbval runs a notebook's
-# cells in order, in one kernel). These files hold one expensive run per parameter (a notebook, a
-# module) and take minutes each: they go out one parameter at a time, so both workers share them.
-SPREAD_BY_PARAMETER = {"tests/test_solution_runs.py", "tests/test_grading_roundtrip.py"}
+# cells in order, in one kernel). These files hold one expensive run per parameter (a notebook)
+# and take minutes: they go out one parameter at a time, so both workers share them.
+SPREAD_BY_PARAMETER = {"tests/test_solution_runs.py"}
 
 
 class FileOrParameterScheduling(LoadFileScheduling):
