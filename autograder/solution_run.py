@@ -143,9 +143,14 @@ def run_solution(
     wrong_answers: dict[str, list[WrongAnswer]],
     prose_numbers: list[ProseNumber] | None = None,
     untouched: dict[str, str] | None = None,
+    fork_server: str | None = None,
 ) -> SolutionRun:
     """Execute `notebook_path` top to bottom, trying `wrong_answers`, each question's `untouched`
-    starting code ({grade id: code}, see `starting_code`) and checking `prose_numbers` on the way."""
+    starting code ({grade id: code}, see `starting_code`) and checking `prose_numbers` on the way.
+
+    `fork_server`: the socket of a running kernel fork server (`cohort.forkserver.ForkServer`,
+    unsandboxed) to take the kernel from, as grading does (no interpreter start, the course's
+    packages already imported); None starts a fresh kernel."""
     path = Path(notebook_path).resolve()
     notebook = read_notebook(path)
     structure = grading_structure(path)
@@ -158,6 +163,7 @@ def run_solution(
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}},
+        **_forked_kernel(fork_server),
     )
 
     # nbclient stores each executed cell back at its index: extra cells (wrong
@@ -183,6 +189,18 @@ def run_solution(
         run.prose_results += [check_prose_number(n, execute) for numbers in checks_before_cell.values() for n in numbers]
         run.fingerprints = _computed_fingerprints(execute)
     return run
+
+
+def _forked_kernel(fork_server: str | None) -> dict:
+    """NotebookClient options for a kernel from the fork server at `fork_server` (none: a fresh kernel)."""
+    if fork_server is None:
+        return {}
+    from traitlets.config import Config
+
+    from autograder.cohort.workspace import LimitedKernelManager
+
+    return {"kernel_manager_class": LimitedKernelManager,
+            "config": Config({"LimitedKernelManager": {"fork_server": fork_server, "memory_mb": 0}})}
 
 
 def _try_in_place_of_solution(run: SolutionRun, question, wrong_answers, untouched, notebook, execute) -> None:
