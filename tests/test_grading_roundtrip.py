@@ -41,21 +41,22 @@ STUDENT = "last_left"
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The course after grading: (folder, {module: [structure per notebook]}, {module: journal entry})."""
+    """The course after grading: (folder, {module: [structure per notebook]}, {module: answered grade ids},
+    {module: journal entry})."""
     folder = build_course(tmp_path_factory.mktemp("roundtrip") / "course", [STUDENT], modules=MODULE_IDS,
                           timeout=30, due=False)  # 30 s: the course's own per-cell limit
-    structures = {}
+    structures, answered = {}, {}
     for module in MODULE_IDS:
         released = Course(folder).released_module(module)
         structures[module] = [grading_structure(nb) for nb in module_notebooks(folder / "solutions" / module)]
-        answered = {q.grade_id for s in structures[module] for q in s.questions[:-1]}
+        answered[module] = {q.grade_id for s in structures[module] for q in s.questions[:-1]}
         target = folder / "submitted" / STUDENT / module
         shutil.copytree(released, target)
         for structure in structures[module]:
-            notebook = course.submission_from(released / structure.path.name, structure.path, answered)
+            notebook = course.submission_from(released / structure.path.name, structure.path, answered[module])
             nbformat.write(notebook, target / structure.path.name)
     results = grade(Course(folder), workers=2, progress=False)
-    return folder, structures, {r["module"]: r for r in results}
+    return folder, structures, answered, {r["module"]: r for r in results}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def feedback(graded):
 
 @pytest.mark.parametrize("module", MODULE_IDS)
 def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded, module):
-    folder, structures, results = graded
+    folder, structures, answered, results = graded
     assert results[module]["status"] == "graded", results[module]
     scores = course.auto_scores(folder, module)
     assert set(scores) == {STUDENT}, f"{module}: not graded: {sorted(scores)}"
@@ -76,7 +77,7 @@ def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded, modu
     for structure in structures[module]:
         for question in structure.questions:
             for test in question.tests:
-                expected = 0.0 if question is structure.questions[-1] else test.points
+                expected = test.points if question.grade_id in answered[module] else 0.0
                 got = scores[STUDENT].get(test.grade_id)
                 if got != expected:
                     wrong.append(f"{test.grade_id} scored {got}, expected {expected}")
@@ -85,11 +86,11 @@ def test_each_test_cell_gets_exactly_the_points_its_answer_deserves(graded, modu
 
 @pytest.mark.parametrize("module", MODULE_IDS)
 def test_totals_are_the_answered_questions_points_and_nothing_else_happened(graded, module):
-    _, structures, results = graded
-    answered = sum(q.points for s in structures[module] for q in s.questions[:-1])
-    left = sum(s.questions[-1].points for s in structures[module])
-    assert answered > 0 and left > 0, f"{module}: the student should both gain and lose points"
-    assert results[module]["score"] == answered, f"{module}: expected {answered} points, {left} lost"
+    _, structures, answered, results = graded
+    gained = sum(q.points for s in structures[module] for q in s.questions if q.grade_id in answered[module])
+    lost = sum(q.points for s in structures[module] for q in s.questions if q.grade_id not in answered[module])
+    assert gained > 0 and lost > 0, f"{module}: the student should both gain and lose points"
+    assert results[module]["score"] == gained, f"{module}: expected {gained} points, {lost} lost"
     assert results[module]["outcomes"] == [], f"{module}: a right answer was not graded as it is: {results[module]}"
 
 
@@ -117,7 +118,7 @@ def test_module_is_exactly_what_nbgrader_generates_from_solutions(graded, module
 
 @pytest.mark.parametrize("module", MODULE_IDS)
 def test_nbgraders_own_feedback_shows_no_hidden_tests_or_mark_schemes(graded, feedback, module):
-    folder, structures, _ = graded
+    folder, structures, _, _ = graded
     released = Course(folder).released_module(module)
     handed_out = "".join(nb.read_text(encoding="utf-8") for nb in released.glob("*.ipynb"))
     assert handed_out, f"no student notebooks in {released}"
