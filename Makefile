@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader (formgrader included) runs tools such as `alembic` from PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test unit env progress modules fingerprints datasets bench-notebooks bench-datasets bench-grading lock clean
+.PHONY: lab test unit env progress modules fingerprints datasets bench-notebooks bench-datasets bench-grading bench-hub lock clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab START-HERE.ipynb --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG)
@@ -57,6 +57,11 @@ bench-notebooks: $(STAMP)
 # Quick form: make bench-grading BENCH_ARGS="--students 8 --modules m00_orientation --skip-stock"
 bench-grading: $(STAMP)
 	$(BIN)/python -m autograder.bench_grading $(BENCH_ARGS)
+
+# Benchmark: submit-to-score-visible on a real JupyterHub (tests/test_hub.py alone, 12 submissions one
+# after another); figures printed and appended to artifacts/hub/submit_to_score.txt.
+bench-hub: $(STAMP)
+	HUB_SUBMISSIONS=12 $(BIN)/python -m pytest -n 0 -s -q tests/test_hub.py
 
 # Benchmark: seconds to load each dataset (budget: 1 s a table).
 bench-datasets: $(STAMP)

@@ -106,12 +106,27 @@ def _find_resource(name: str) -> dict:
     )
 
 
-def load(name: str) -> pd.DataFrame:
-    """Return the dataset `name` as a typed DataFrame (a fresh copy each call)."""
-    resource = _find_resource(name)
-    folder = datasets_dir()
-    fields = resource["schema"]["fields"]
+# {file path: ((mtime, size), the table as read)}: each file is parsed once per process while it is
+# unchanged (product_events, 380,000 rows, takes about 0.6 s to parse and 1 ms to copy).
+_tables: dict[str, tuple[tuple[int, int], pd.DataFrame]] = {}
 
+
+def load(name: str) -> pd.DataFrame:
+    """Return the dataset `name` as a typed DataFrame (a fresh copy each call).
+
+    The file is read again when it has changed since the last call (its time or size)."""
+    resource = _find_resource(name)
+    path = datasets_dir() / resource["path"]
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _tables.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = _tables[str(path)] = (stamp, _read(path, resource["schema"]["fields"]))
+    return cached[1].copy()
+
+
+def _read(path: Path, fields: list[dict]) -> pd.DataFrame:
+    """Parse one table file with the column types its data-package fields give."""
     read_as: dict[str, str] = {}
     dates: dict[str, str] = {}
     for field in fields:
@@ -126,7 +141,7 @@ def load(name: str) -> pd.DataFrame:
             }.get(kind, "str")
 
     frame = pd.read_csv(
-        folder / resource["path"],
+        path,
         dtype=read_as,
         keep_default_na=False,
         na_values=[""],

@@ -1,5 +1,11 @@
-"""Shared lists of what the tests walk over (modules and notebooks), and how xdist shares them out."""
+"""Shared lists of what the tests walk over (modules and notebooks), how xdist shares them out, and
+the kernel fork server that nbval and the solution runs take their kernels from."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbval.kernel
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
@@ -49,3 +55,50 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "loadfile":
         return FileOrParameterScheduling(config, log)
     return None
+
+
+# One kernel fork server per test process (unsandboxed; `cohort.forkserver`): nbval's kernels and the
+# solution runs' come from it, as grading's do. A forked kernel is a fresh ipykernel process that
+# starts with the course's heavy libraries (pandas, plotly, ...) imported, not with a notebook's state:
+# each notebook still runs from a clean kernel, about 1 s sooner.
+_fork_server = None  # (ForkServer, its folder) once started
+
+
+def course_fork_server() -> str:
+    """The socket of this test process's kernel fork server (started on first use)."""
+    global _fork_server
+    if _fork_server is None:
+        from autograder.cohort.forkserver import ForkServer  # imported here: the unit tier never needs it
+
+        folder = Path(tempfile.mkdtemp(prefix="pmcourse-test-forkserver-"))
+        _fork_server = ForkServer(folder), folder
+    return _fork_server[0].socket_path
+
+
+def _nbval_forked_kernel(startup_timeout=60, kernel_name="python3", **kwargs):
+    """nbval's `start_new_kernel`, with the kernel from the fork server (same kernel spec, folder, checks)."""
+    from autograder.cohort.workspace import BlockingForkedKernelManager
+
+    manager = BlockingForkedKernelManager(kernel_name=kernel_name, fork_server=course_fork_server(), memory_mb=0)
+    manager.start_kernel(**kwargs)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=startup_timeout)
+    except RuntimeError:
+        client.stop_channels()
+        manager.shutdown_kernel()
+        raise
+    return manager, client
+
+
+nbval.kernel.start_new_kernel = _nbval_forked_kernel
+
+
+def pytest_sessionfinish(session):
+    global _fork_server
+    if _fork_server is not None:
+        server, folder = _fork_server
+        server.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        _fork_server = None

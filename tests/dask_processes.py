@@ -59,11 +59,14 @@ class DaskProcesses:
         return f"tcp://127.0.0.1:{port}", process
 
     def worker(self, address: str, name: str, python: str = sys.executable, env: dict | None = None,
-               prefix: tuple[str, ...] = ()) -> subprocess.Popen:
-        """A `dask worker` process; `prefix` runs it under another command (say, one that hides a folder)."""
+               prefix: tuple[str, ...] = (), nanny: bool = True) -> subprocess.Popen:
+        """A `dask worker` process; `prefix` runs it under another command (say, one that hides a folder).
+
+        `nanny`: False starts the worker without its nanny (`--no-nanny`): one process, not restarted."""
         return self._start(f"worker-{name}", [*prefix, python, "-m", "distributed.cli.dask_worker", address, "--name", name,
                                               "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1",
-                                              "--memory-limit", "0", "--no-dashboard"], env)
+                                              "--memory-limit", "0", "--no-dashboard",
+                                              *([] if nanny else ["--no-nanny"])], env)
 
     @staticmethod
     def kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:

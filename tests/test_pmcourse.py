@@ -1,6 +1,7 @@
 """The learner-facing package: data loading, hints, self-check, chart style."""
 
 import json
+import os
 import shutil
 
 import pandas as pd
@@ -97,6 +98,22 @@ def test_each_load_is_a_fresh_copy():
     first = pmcourse.load("onboarding_tasks")
     first.loc[0, "estimated_hours"] = 999
     assert pmcourse.load("onboarding_tasks").loc[0, "estimated_hours"] != 999
+
+
+def test_a_changed_file_is_read_again(tmp_path, monkeypatch):
+    """load parses a file once while it is unchanged; a file changed since (time or size) is parsed again."""
+    package = {"resources": [{"name": "counts", "path": "counts.csv",
+                              "schema": {"fields": [{"name": "n", "type": "integer"}]}}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(package))
+    table = tmp_path / "counts.csv"
+    table.write_text("n\n1\n")
+    monkeypatch.setenv(data.DATASETS_ENV_VAR, str(tmp_path))
+    assert pmcourse.load("counts")["n"].tolist() == [1]
+    table.write_text("n\n2\n")
+    os.utime(table, ns=(table.stat().st_atime_ns, table.stat().st_mtime_ns + 1_000_000_000))
+    assert pmcourse.load("counts")["n"].tolist() == [2], "a changed file must be read again"
+    table.write_text("n\n3\n4\n")
+    assert pmcourse.load("counts")["n"].tolist() == [3, 4]
 
 
 # --- self-check --------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Each solution notebook, run once in one kernel with every known wrong answer tried.
 
-The kernel comes from a kernel fork server, as in grading (one per test process): the
-course's packages are imported once, not once per notebook. nbval runs every solution
-notebook in a fresh kernel of its own.
+The kernel comes from a kernel fork server, as in grading (one per test process, see
+conftest.py): the course's packages are imported once, not once per notebook. nbval runs
+every solution notebook in a fresh kernel of its own (from the same fork server).
 
 - every cell of the solution runs without an error (and without stderr, which
   nbgrader scores as a failure);
@@ -22,31 +22,24 @@ import json
 
 import pytest
 
-from autograder.cohort.forkserver import ForkServer
 from autograder.notebook import grading_structure
 from autograder.prose_check import load_prose_registry
 from autograder.repo import MODULES
 from autograder.solution_run import load_wrong_answers, run_solution, starting_code
-from conftest import SOLUTION_NOTEBOOKS, notebook_id
+from conftest import SOLUTION_NOTEBOOKS, course_fork_server, notebook_id
 from pmcourse.feedback import FINGERPRINTS_FILE
 
 MIN_WRONG_ANSWERS = 2
 
 
-@pytest.fixture(scope="session")
-def fork_server(tmp_path_factory):
-    server = ForkServer(tmp_path_factory.mktemp("forkserver"))
-    yield server.socket_path
-    server.close()
-
-
 @pytest.fixture(scope="module", params=SOLUTION_NOTEBOOKS, ids=notebook_id)
-def solution_run(request, fork_server):
+def solution_run(request):
     notebook = request.param
     wrong_answers = load_wrong_answers(notebook.parent.name)
     prose = load_prose_registry(notebook.parent.name, notebook.name)
     untouched = starting_code(MODULES / notebook.parent.name / notebook.name)
-    return notebook, wrong_answers, run_solution(notebook, wrong_answers, prose.numbers, untouched, fork_server)
+    return notebook, wrong_answers, run_solution(notebook, wrong_answers, prose.numbers, untouched,
+                                                 course_fork_server())
 
 
 def test_every_solution_cell_runs_cleanly(solution_run):

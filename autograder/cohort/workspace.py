@@ -35,10 +35,11 @@ import time
 import uuid
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
+from traitlets.config import LoggingConfigurable
 
 from autograder.cohort.forkserver import ForkedProvisioner
 
@@ -99,8 +100,8 @@ def remove_stale_folders(tmp: Path | None = None) -> list[Path]:
     return removed
 
 
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels come from a fork server, under an address-space limit."""
+class ForkedKernels(LoggingConfigurable):
+    """What a kernel manager needs to take its kernels from a fork server, under an address-space limit."""
 
     memory_mb = Integer(DEFAULT_MEMORY_MB, help="Kernel address-space limit in MB (0: none)").tag(config=True)
     fork_server = Unicode(help="socket of the worker's kernel fork server").tag(config=True)
@@ -134,6 +135,14 @@ class LimitedKernelManager(AsyncKernelManager):
         from autograder.cohort.sandbox import Limits
 
         return Limits(**settings["limits"]).kernel_request(str(Path(self.connection_file).parent))
+
+
+class LimitedKernelManager(ForkedKernels, AsyncKernelManager):
+    """A kernel manager whose kernels come from a fork server, under an address-space limit (grading, nbclient)."""
+
+
+class BlockingForkedKernelManager(ForkedKernels, KernelManager):
+    """The same for callers of the blocking API (nbval, in the tests)."""
 
 
 class LimitedExecute(Execute):
