@@ -1,8 +1,10 @@
-"""One-way layers and one grading limit."""
+"""One-way layers, one grading limit, and what a grading process imports."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +40,13 @@ def test_every_notebook_runner_uses_the_grading_cell_limit():
 
     graded = Course(ROOT).cell_timeout  # nbgrader_config.py: c.Execute.timeout
     assert solution_limit == progress_limit == graded, (solution_limit, progress_limit, graded)
+
+
+def test_a_grading_process_does_not_compile_the_iri_grammar():
+    """autograder/__init__.py keeps jsonschema from building rfc3987_syntax's parsers (about 1.1 s of CPU
+    in every grading process); nbformat still validates notebooks."""
+    code = ("import sys, autograder.cohort.worker, nbformat;"
+            "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]));"
+            "print(repr(sys.modules.get('rfc3987_syntax', 'not imported')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "None", done.stdout
